@@ -1,0 +1,36 @@
+# cardstream: every target sets up what it needs (a virtualenv in .venv) on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help venv test check lint bench demo up clean
+
+help:
+	@echo "make demo    run the whole pipeline locally on sample data (no AWS account, no Postgres needed)"
+	@echo "make test    run the whole test suite (sets itself up)"
+	@echo "make check   ruff + tests"
+	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+check: lint test
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
