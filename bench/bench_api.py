@@ -1,0 +1,63 @@
+"""POST /transactions in process: parse, validate, tokenize, serialize 500-record batches, with a
+no-op Kinesis client, against a bare json.loads + json.dumps of the same records in the same run."""
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import time
+
+from chalicelib.cards import CardTokenizer
+from chalicelib.ingest import Ingestor, parse_batch
+from chalicelib.publisher import Publisher
+from tests.factories import make_transaction
+
+BATCH = 500
+ROUNDS = 40
+
+
+class _NoOpKinesis:
+    """Answers PutRecords as if every record landed, so only our own code is timed."""
+
+    def put_records(self, StreamName, Records):  # noqa: N803 - boto3's parameter names
+        return {"FailedRecordCount": 0, "Records": [{"SequenceNumber": "1", "ShardId": "s"} for _ in Records]}
+
+
+def _bodies(rng: random.Random) -> list[bytes]:
+    bodies = []
+    for _ in range(ROUNDS):
+        items = [make_transaction(amt=f"{rng.uniform(1, 900):.2f}", zip=str(rng.randint(501, 99950)),
+                                  lat=f"{rng.uniform(25, 48):.4f}", merch_long=f"{rng.uniform(-120, -70):.6f}")
+                 for _ in range(BATCH)]
+        bodies.append(json.dumps({"transactions": items}).encode())
+    return bodies
+
+
+def _best_of(fn, bodies, repeats=3) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for body in bodies:
+            fn(body)
+        best = min(best, time.perf_counter() - started)
+    return ROUNDS * BATCH / best
+
+
+def run() -> list[dict]:
+    bodies = _bodies(random.Random(7))
+    tokenizer = CardTokenizer(secrets.token_bytes(32))
+    ingestor = Ingestor(lambda: tokenizer, Publisher(_NoOpKinesis(), "bench"))
+
+    def handler(body: bytes) -> None:
+        result = ingestor.accept(parse_batch(body, 4 * 1024 * 1024, BATCH))
+        assert result.accepted == BATCH, result.rejected[:1]
+
+    def baseline(body: bytes) -> None:
+        for item in json.loads(body)["transactions"]:
+            json.dumps(item, separators=(",", ":"))
+
+    value, base = _best_of(handler, bodies), _best_of(baseline, bodies)
+    print(f"   api: {value:,.0f} records/s ({1e6 / value:.1f} us/record); "
+          f"bare JSON round trip {base:,.0f} records/s ({1e6 / base:.1f} us/record)")
+    return [{"name": "api_post_batch", "value": value, "unit": "records/s", "baseline": base,
+             "ratio": value / base}]
