@@ -23,7 +23,7 @@ class CardTokenizer:
         self._mac = hmac.new(key, digestmod=hashlib.sha256)
 
     @classmethod
-    def from_secret(cls, secret: dict) -> "CardTokenizer":
+    def from_secret(cls, secret: dict) -> CardTokenizer:
         """From a secret shaped `{"key": "<hex>"}`."""
         try:
             return cls(bytes.fromhex(secret["key"]))

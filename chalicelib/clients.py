@@ -5,7 +5,7 @@ itself; there is no endpoint plumbing here.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import boto3
 from botocore.config import Config
@@ -13,7 +13,7 @@ from botocore.config import Config
 _CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_client(service: str):
     """A cached boto3 client for `service` ('kinesis', 's3', 'secretsmanager')."""
     return boto3.session.Session().client(service, config=_CONFIG)

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from marshmallow import ValidationError
 
@@ -55,7 +56,7 @@ def parse_batch(raw: bytes | None, max_bytes: int, max_items: int) -> list[Any]:
     if not isinstance(items, list):
         raise BadRequest("\"transactions\" must be a list")
     if not items:
-        raise BadRequest("\"transactions\" must hold 1 to %d items" % max_items)
+        raise BadRequest(f"\"transactions\" must hold 1 to {max_items} items")
     if len(items) > max_items:
         raise PayloadTooLarge(f"\"transactions\" holds {len(items)} items; at most {max_items} per request")
     return items

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -62,4 +62,4 @@ class Publisher:
             return entries
         if not response.get("FailedRecordCount"):
             return []
-        return [e for e, r in zip(entries, response["Records"]) if r.get("ErrorCode")]
+        return [e for e, r in zip(entries, response["Records"], strict=True) if r.get("ErrorCode")]

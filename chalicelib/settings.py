@@ -6,10 +6,10 @@ that names the variable, so a stage missing one is obvious in the first log line
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
 
 from chalicelib import __version__
 
