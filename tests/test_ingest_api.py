@@ -135,3 +135,8 @@ def test_non_ascii_text_reaches_the_stream_intact(api, auth_headers):
     post(api, auth_headers, make_transaction(merchant="fraud_Zoë, Søn"))
     data = json.loads(stream_records()[0]["data"])
     assert data["merchant"] == "fraud_Zoë, Søn"
+
+
+def test_json_content_type_with_a_charset_is_accepted(api, auth_headers):
+    response = post(api, auth_headers, make_transaction(), **{"Content-Type": "application/json; charset=utf-8"})
+    assert response.status_code == 202
