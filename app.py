@@ -48,6 +48,15 @@ def post_transactions():
     return _finish(request, started, status, result.body(), result.accepted, len(result.rejected))
 
 
+# TRIM_HORIZON so a backlog is replayed after an outage; a failed invocation retries the whole batch,
+# which is safe because object keys depend only on the records (see chalicelib/landing.py).
+@app.on_kinesis_record(stream=settings.stream_name, batch_size=settings.kinesis_batch_size,
+                       starting_position="TRIM_HORIZON",
+                       maximum_batching_window_in_seconds=settings.kinesis_batch_window_seconds)
+def on_stream_records(event):
+    return runtime.stream_landing().land_event(event.to_dict())
+
+
 def _finish(request, started, status, body, accepted=0, rejected=0):
     log_event("request", request_id=request.context.get("requestId"), path=request.path, status=status,
               principal=request.context.get("authorizer", {}).get("principalId"),

@@ -10,6 +10,7 @@ from chalicelib.auth import find_principal
 from chalicelib.cards import CardTokenizer
 from chalicelib.clients import get_client, reset_clients
 from chalicelib.ingest import Ingestor
+from chalicelib.landing import StreamLanding
 from chalicelib.publisher import Publisher
 from chalicelib.secrets import SecretCache
 from chalicelib.settings import get_settings
@@ -43,9 +44,16 @@ def ingestor() -> Ingestor:
     return Ingestor(_tokenizer, publisher)
 
 
+@lru_cache(maxsize=1)
+def stream_landing() -> StreamLanding:
+    settings = get_settings()
+    return StreamLanding(get_client("s3"), settings.bucket_name, settings.raw_prefix, settings.quarantine_prefix,
+                         settings.flush_max_bytes, settings.flush_max_age_seconds, settings.gzip_files)
+
+
 def reset() -> None:
     """Forget every cached client, secret and service (tests; never needed in Lambda)."""
-    for cached in (secret_cache, _tokenizer_for, ingestor):
+    for cached in (secret_cache, _tokenizer_for, ingestor, stream_landing):
         cached.cache_clear()
     reset_clients()
     get_settings.cache_clear()
