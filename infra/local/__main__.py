@@ -1,0 +1,90 @@
+"""`python -m infra.local up|demo`: run the local stack in the foreground, or the demo against it."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from chalicelib.settings import get_settings
+from infra.local.database import psql_command, redact
+from infra.local.stack import LocalStack, StackOptions
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="run the stack in the foreground; Ctrl-C drains and stops it",
+                             epilog="example: python -m infra.local up --port 8000 --state-dir .local")
+    _add_stack_options(up)
+    demo = commands.add_parser("demo", help="start the stack, replay a sample through it, print a summary",
+                               epilog="example: python -m infra.local demo --rows 10000")
+    _add_stack_options(demo)
+    demo.add_argument("--rows", type=int, default=10_000, help="rows to generate (default 10000)")
+    demo.add_argument("--seed", type=int, default=42, help="generator seed: the same seed gives the same rows")
+    demo.add_argument("--file", default="", help="replay this CSV instead of generating one")
+    args = parser.parse_args(argv)
+    options = StackOptions(project_dir=PROJECT_DIR, state_dir=Path(args.state_dir), api_port=args.port,
+                           moto_port=args.moto_port, shards=args.shards,
+                           database_url=get_settings().database_url)
+    if args.command == "up":
+        return run_foreground(options)
+    from infra.local.demo import run_demo
+
+    return run_demo(options, rows=args.rows, seed=args.seed, demo_file=args.file)
+
+
+def _add_stack_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8000, help="API port on 127.0.0.1 (default 8000)")
+    parser.add_argument("--state-dir", default=str(PROJECT_DIR / ".local"),
+                        help="state folder: embedded PostgreSQL data, demo token, card key (default .local/)")
+    parser.add_argument("--moto-port", type=int, default=0, help="emulator port (default: a free one)")
+    parser.add_argument("--shards", type=int, default=2, help="Kinesis shards (default 2)")
+
+
+def run_foreground(options: StackOptions) -> int:
+    """Start, print how to reach it, serve until Ctrl-C / SIGTERM, then drain and stop."""
+    stop = threading.Event()
+
+    def _on_signal(signum, _frame):
+        if stop.is_set():  # a second Ctrl-C: give up on draining
+            raise KeyboardInterrupt
+        stop.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    stack = LocalStack(options, say=_say)
+    try:
+        info = stack.start()
+        _announce(info)
+        while not stop.wait(0.5):
+            if not stack.api_alive():
+                _say("the API process exited; stopping")
+                break
+        report = stack.stop()
+    except KeyboardInterrupt:
+        _say("stopped without draining: records still on the stream or in unloaded files are lost")
+        return 130
+    _say(f"drained: {report.records_delivered} stream records delivered, {report.files_delivered} files loaded"
+         + (f", {len(report.files_given_up)} files left to the sweep" if report.files_given_up else ""))
+    _say("stopped" if report.complete else "stopped, but the drain did NOT finish: see the errors above")
+    return 0 if report.complete else 1
+
+
+def _announce(info: dict) -> None:
+    _say(f"API       {info['api_url']}  (POST /transactions, GET /health)")
+    _say(f"token     {info['token']}")
+    _say(f"psql      {psql_command(redact(info['database_url']))}")
+    _say(f"try       curl -s {info['api_url']}/health")
+    _say("ready")
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The API: `chalice local --stage local` in a child process, with the real authorizer.
+
+The child runs in its own session, so a Ctrl-C typed at the terminal reaches only the stack, which
+stops the API first and then drains. If the stack dies without draining, the kernel stops the child too.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+class ApiServer:
+    def __init__(self, project_dir: Path, env: dict[str, str], host: str = "127.0.0.1", port: int = 8000,
+                 stage: str = "local", output=None):
+        self.url = f"http://{host}:{port}"
+        # chalice's own CLI, run with this interpreter (its console script may not be on PATH).
+        self._cmd = [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
+                     "local", "--stage", stage, "--host", host, "--port", str(port), "--no-autoreload"]
+        self._project_dir = project_dir
+        self._env = env
+        self._output = output
+        self._proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self._proc = subprocess.Popen(self._cmd, cwd=self._project_dir, env=self._env, stdout=self._output,
+                                      stderr=subprocess.STDOUT, start_new_session=True,
+                                      preexec_fn=_die_with_parent)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until GET /health answers 200; raise if the child exits or the time runs out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc is not None and self._proc.poll() is not None:
+                raise RuntimeError(f"chalice local exited with code {self._proc.returncode} (port in use?)")
+            if _healthy(self.url):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the API at {self.url} was not ready after {timeout:.0f} s")
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop accepting requests: SIGTERM, then SIGKILL if it lingers."""
+        if self._proc is None or self._proc.poll() is not None:
+            return
+        self._proc.send_signal(signal.SIGTERM)
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/health", timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _die_with_parent() -> None:
+    # Linux only; elsewhere the child simply outlives a crashed parent.
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -1,0 +1,117 @@
+"""Start the local stack in order, and stop it so that nothing accepted is lost.
+
+Start: state folder -> PostgreSQL + migrations -> moto + resources -> event pumps -> API -> `ready`.
+Stop (drain): the API stops accepting, the Kinesis pump delivers what is on the stream, the S3 pump loads
+every landed file (and the sweep runs once more), and only then does moto, which holds all of it in
+memory, stop. That order is what makes "accepted before the stop" mean "in PostgreSQL after it".
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from chalice.cli.factory import CLIFactory
+
+from chalicelib.settings import Settings
+from infra.local import database, state
+from infra.local.api import ApiServer
+from infra.local.aws import Emulator, create_resources
+from infra.local.kinesis_pump import KinesisPump
+from infra.local.s3_pump import S3Pump
+from infra.local.sources import read_event_sources
+
+DRAIN_TIMEOUT_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    project_dir: Path
+    state_dir: Path
+    api_port: int = 8000
+    moto_port: int = 0
+    shards: int = 2
+    stage: str = "local"
+    database_url: str | None = None
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    records_delivered: int
+    files_delivered: int
+    files_given_up: list[str]
+    complete: bool
+
+
+class LocalStack:
+    def __init__(self, options: StackOptions, say=print):
+        self.options = options
+        self._say = say
+        self._emulator = Emulator(options.moto_port)
+        self._api: ApiServer | None = None
+        self._pumps: list = []
+        self.info: dict = {}
+
+    def start(self) -> dict:
+        """Bring everything up; the stack.json content (api_url, token, database_url, aws_endpoint_url)."""
+        opts = self.options
+        home = state.prepare_state_dir(opts.state_dir)
+        secrets = state.load_or_create_secrets(home)
+        dsn, where = database.resolve_database_url(home, opts.database_url)
+        self._say(f"postgres  {database.redact(dsn)} ({where})")
+        stage_env = CLIFactory(str(opts.project_dir)).create_config_obj(chalice_stage_name=opts.stage)\
+            .environment_variables
+        endpoint = self._emulator.start()
+        self._say(f"moto      {endpoint}")
+        env = {**os.environ, **self._emulator.client_env(), "DATABASE_URL": dsn}
+        settings = Settings(MappingProxyType({**env, **stage_env}))
+        create_resources(self._emulator, settings, secrets, database.rds_secret(dsn), opts.shards)
+        database.run_migrations({**env, **stage_env}, opts.project_dir)
+        self._say("migrations applied")
+        self._start_pumps(env)
+        self._api = ApiServer(opts.project_dir, env, port=opts.api_port, stage=opts.stage)
+        self._api.start()
+        self._api.wait_ready()
+        self.info = {"api_url": self._api.url, "token": secrets.api_token, "database_url": dsn,
+                     "aws_endpoint_url": endpoint, "bucket": settings.bucket_name, "stream": settings.stream_name}
+        state.write_stack_file(home, self.info)
+        return self.info
+
+    def api_alive(self) -> bool:
+        return self._api is not None and self._api.alive()
+
+    def stop(self) -> DrainReport:
+        """Drain and stop, in the order that loses nothing."""
+        if self._api is not None:
+            self._api.stop()
+            self._say("API stopped; draining the stream and landed files ...")
+        complete = all(pump.drain(DRAIN_TIMEOUT_SECONDS) for pump in self._pumps)
+        report = DrainReport(
+            records_delivered=sum(getattr(p, "records_delivered", 0) for p in self._pumps),
+            files_delivered=sum(getattr(p, "files_delivered", 0) for p in self._pumps),
+            files_given_up=[k for p in self._pumps for k in getattr(p, "files_given_up", [])],
+            complete=complete and all(getattr(p, "final_sweep_ok", True) for p in self._pumps),
+        )
+        self._emulator.stop()
+        state.remove_stack_file(state.prepare_state_dir(self.options.state_dir))
+        return report
+
+    def _start_pumps(self, env: dict[str, str]) -> None:
+        # The handlers run in this process, on the same settings `chalice local` gets: the stage's
+        # variables on top of the emulator endpoint and the database URL, loaded by chalice itself.
+        os.environ.update(env)
+        app = CLIFactory(str(self.options.project_dir), environ=os.environ)\
+            .create_config_obj(chalice_stage_name=self.options.stage).chalice_app
+        from chalicelib import runtime
+
+        runtime.reset()  # settings and clients read before this point belong to the old environment
+        sources = read_event_sources(app)
+        for source in sources.kinesis:
+            self._pumps.append(KinesisPump(self._emulator.client("kinesis"), source))
+        for source in sources.s3:
+            self._pumps.append(S3Pump(self._emulator.client("s3"), source, sources.schedules))
+        for pump in self._pumps:
+            pump.start()
+        names = [s.name for group in (sources.kinesis, sources.s3, sources.schedules) for s in group]
+        self._say(f"pump      handlers: {', '.join(names) or 'none registered yet'}")
