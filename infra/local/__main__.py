@@ -47,12 +47,13 @@ def _add_stack_options(parser: argparse.ArgumentParser) -> None:
 
 def run_foreground(options: StackOptions) -> int:
     """Start, print how to reach it, serve until Ctrl-C / SIGTERM, then drain and stop."""
+    sys.stdout.reconfigure(line_buffering=True)  # handler log lines show up as they happen, even in a file
     stop = threading.Event()
 
     def _on_signal(signum, _frame):
-        if stop.is_set():  # a second Ctrl-C: give up on draining
+        if stop.is_set() and signum == signal.SIGINT:  # a second Ctrl-C: give up on draining
             raise KeyboardInterrupt
-        stop.set()
+        stop.set()  # a repeated SIGTERM changes nothing: the drain goes on
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)

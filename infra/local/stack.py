@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from chalice.cli.factory import CLIFactory
 
-from chalicelib.settings import Settings
+from chalicelib.settings import Settings, get_settings
 from infra.local import database, state
 from infra.local.api import ApiServer
 from infra.local.aws import Emulator, create_resources
@@ -55,6 +55,13 @@ class LocalStack:
 
     def start(self) -> dict:
         """Bring everything up; the stack.json content (api_url, token, database_url, aws_endpoint_url)."""
+        try:
+            return self._start()
+        except BaseException:
+            self._abort()
+            raise
+
+    def _start(self) -> dict:
         opts = self.options
         home = state.prepare_state_dir(opts.state_dir)
         secrets = state.load_or_create_secrets(home)
@@ -67,16 +74,24 @@ class LocalStack:
         env = {**os.environ, **self._emulator.client_env(), "DATABASE_URL": dsn}
         settings = Settings(MappingProxyType({**env, **stage_env}))
         create_resources(self._emulator, settings, secrets, database.rds_secret(dsn), opts.shards)
+        # chalice local takes seconds to import; it loads while the migrations run and the pumps start.
+        self._api = ApiServer(opts.project_dir, env, port=opts.api_port, stage=opts.stage)
+        self._api.start()
         database.run_migrations({**env, **stage_env}, opts.project_dir)
         self._say("migrations applied")
         self._start_pumps(env)
-        self._api = ApiServer(opts.project_dir, env, port=opts.api_port, stage=opts.stage)
-        self._api.start()
         self._api.wait_ready()
         self.info = {"api_url": self._api.url, "token": secrets.api_token, "database_url": dsn,
                      "aws_endpoint_url": endpoint, "bucket": settings.bucket_name, "stream": settings.stream_name}
         state.write_stack_file(home, self.info)
         return self.info
+
+    def _abort(self) -> None:
+        """A start that failed half-way: stop what runs, without draining (nothing was accepted yet)."""
+        if self._api is not None:
+            self._api.stop()
+        if self._emulator.endpoint_url:
+            self._emulator.stop()
 
     def api_alive(self) -> bool:
         return self._api is not None and self._api.alive()
@@ -101,6 +116,7 @@ class LocalStack:
         # The handlers run in this process, on the same settings `chalice local` gets: the stage's
         # variables on top of the emulator endpoint and the database URL, loaded by chalice itself.
         os.environ.update(env)
+        get_settings.cache_clear()  # read once by the CLI, before the stage's variables were in place
         app = CLIFactory(str(self.options.project_dir), environ=os.environ)\
             .create_config_obj(chalice_stage_name=self.options.stage).chalice_app
         from chalicelib import runtime
