@@ -5,12 +5,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Local stack: API port, state folder (embedded PostgreSQL data, demo token, card key), demo sample.
+PORT ?= 8000
+STATE_DIR ?= .local
+DEMO_ROWS ?= 10000
+DEMO_FILE ?=
 
 .PHONY: help venv test check lint bench demo up clean
 
 help:
 	@echo "make demo    run the whole pipeline locally on sample data (no AWS account, no Postgres needed)"
 	@echo "make test    run the whole test suite (sets itself up)"
+	@echo "make up      the local stack in the foreground (PORT=8000); Ctrl-C drains and stops it"
 	@echo "make check   ruff + tests"
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
 
@@ -34,3 +40,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+up: $(STAMP)
+	$(PY) -m infra.local up --port $(PORT) --state-dir $(STATE_DIR)
+
+demo: $(STAMP)
+	$(PY) -m infra.local demo --port $(PORT) --state-dir $(STATE_DIR) --rows $(DEMO_ROWS) $(if $(DEMO_FILE),--file $(DEMO_FILE))

@@ -8,7 +8,7 @@ memory, stop. That order is what makes "accepted before the stop" mean "in Postg
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import MappingProxyType
 
@@ -38,8 +38,8 @@ class StackOptions:
 
 @dataclass(frozen=True)
 class DrainReport:
-    records_delivered: int
-    files_delivered: int
+    records_delivered: int  # Kinesis records the handler took (a retried batch counts once)
+    files_delivered: int  # new raw-data/ objects (key, etag) the S3 handler took
     files_given_up: list[str]
     complete: bool
 
@@ -109,7 +109,9 @@ class LocalStack:
             complete=complete and all(getattr(p, "final_sweep_ok", True) for p in self._pumps),
         )
         self._emulator.stop()
-        state.remove_stack_file(state.prepare_state_dir(self.options.state_dir))
+        home = state.prepare_state_dir(self.options.state_dir)
+        state.remove_stack_file(home)
+        state.write_drain_file(home, asdict(report))
         return report
 
     def _start_pumps(self, env: dict[str, str]) -> None:

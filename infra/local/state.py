@@ -13,6 +13,7 @@ from pathlib import Path
 
 SECRETS_FILE = "secrets.json"
 STACK_FILE = "stack.json"
+DRAIN_FILE = "drain.json"  # what the last stop delivered: scripts read it once the stack has exited
 TOKEN_NAME = "local-demo"
 
 
@@ -57,6 +58,14 @@ def read_stack_file(state: str | Path) -> dict:
 def remove_stack_file(state: Path) -> None:
     """Forget the running stack's address once it is stopped, so scripts don't talk to a dead port."""
     (state / STACK_FILE).unlink(missing_ok=True)
+
+
+def write_drain_file(state: Path, report: dict) -> None:
+    _write_private(state / DRAIN_FILE, report)
+
+
+def read_drain_file(state: str | Path) -> dict:
+    return json.loads((Path(state) / DRAIN_FILE).read_text())
 
 
 def _write_private(path: Path, value: dict) -> None:
