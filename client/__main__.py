@@ -1,0 +1,124 @@
+"""`python -m client COMMAND`: argument wiring only; the work is in client.generate and client.replay."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from client.csvsource import CsvFormatError, count_lines
+from client.generate import DEFAULT_FRAUD_RATE, fraud_count, write_csv
+from client.replay import MAX_BATCH_SIZE, AuthRefused, RetryPolicy, replay
+from client.report import format_report, write_rejects
+
+GENERATE_EXAMPLE = "example:\n  python -m client generate --rows 10000 --seed 7 --out sample.csv"
+DESCRIPTION = "cardstream client: generate Sparkov-shaped CSVs and replay CSVs through the ingest API"
+MAIN_EXAMPLE = """examples:
+  python -m client generate --rows 10000 --seed 7 --out sample.csv
+  python -m client replay sample.csv --url http://127.0.0.1:8000 --token "$TOKEN"
+
+run `python -m client COMMAND --help` for each command's options"""
+REPLAY_EXAMPLE = """example:
+  python -m client replay sample.csv --url http://127.0.0.1:8000 --token "$TOKEN" --concurrency 4 --rate 2000
+
+exit status: 0 every row sent was accepted or rejected with a reason; 1 some rows were not delivered
+(retries exhausted); 2 the file cannot be read; 3 the API refused the token"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    write_csv(args.out, args.rows, seed=args.seed, fraud_rate=args.fraud_rate, start=args.start)
+    print(f"generate: wrote {args.rows} rows ({fraud_count(args.rows, args.fraud_rate)} fraud) to {args.out}")
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from tqdm import tqdm  # only the CLI shows a bar; in-process callers pass their own on_progress
+
+    rejects = args.rejects or Path(f"{Path(args.file).stem}.rejects.jsonl")
+    try:
+        with tqdm(total=count_lines(args.file), unit="row", file=sys.stderr, disable=args.no_progress or None,
+                  dynamic_ncols=True) as bar:
+            result = replay(args.file, args.url, args.token, batch_size=args.batch_size,
+                            concurrency=args.concurrency, rate=args.rate,
+                            retry=RetryPolicy(max_attempts=args.max_attempts),
+                            warn=lambda message: tqdm.write(f"warning: {message}", file=sys.stderr),
+                            on_progress=bar.update)
+    except (OSError, CsvFormatError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AuthRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    if result.rejected or result.malformed or result.undelivered or rejects.exists():
+        write_rejects(result, rejects)  # rewritten even when empty: a stale file would mislead
+    print(format_report(result, rejects))
+    return 0 if result.complete else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m client", description=DESCRIPTION, epilog=MAIN_EXAMPLE,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    gen = _command(commands, "generate", "write a Sparkov-shaped CSV of synthetic transactions", GENERATE_EXAMPLE)
+    gen.add_argument("--rows", type=_at_least(0), required=True, help="number of transactions")
+    gen.add_argument("--seed", type=int, default=0, help="same seed, same file (default 0)")
+    gen.add_argument("--fraud-rate", type=_fraction, default=DEFAULT_FRAUD_RATE,
+                     help=f"share of fraud rows, in bursts per card (default {DEFAULT_FRAUD_RATE})")
+    gen.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2019, 1, 1),
+                     help="first day, YYYY-MM-DD (default 2019-01-01)")
+    gen.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    gen.set_defaults(run=_generate)
+
+    rep = _command(commands, "replay", "send a Sparkov CSV to POST /transactions", REPLAY_EXAMPLE)
+    rep.add_argument("file", help="Sparkov CSV (index columns, BOM, CRLF, missing is_fraud are fine)")
+    rep.add_argument("--url", required=True, help="API base URL, e.g. http://127.0.0.1:8000")
+    rep.add_argument("--token", required=True, help="API bearer token")
+    rep.add_argument("--batch-size", type=_at_least(1, MAX_BATCH_SIZE), default=MAX_BATCH_SIZE,
+                     help=f"rows per request, at most {MAX_BATCH_SIZE} (default {MAX_BATCH_SIZE})")
+    rep.add_argument("--concurrency", type=_at_least(1), default=4, help="requests in flight (default 4)")
+    rep.add_argument("--rate", type=_positive, default=None, help="at most this many rows/s (default: no limit)")
+    rep.add_argument("--max-attempts", type=_at_least(1), default=RetryPolicy.max_attempts,
+                     help=f"tries per batch on 429/5xx/connection errors (default {RetryPolicy.max_attempts})")
+    rep.add_argument("--rejects", type=Path, default=None,
+                     help="JSON lines of rows not accepted, with reasons (default: ./FILE-STEM.rejects.jsonl)")
+    rep.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    rep.set_defaults(run=_replay)
+    return parser
+
+
+def _command(commands, name: str, summary: str, example: str) -> argparse.ArgumentParser:
+    return commands.add_parser(name, help=summary, description=summary, epilog=example,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _at_least(low: int, high: int | None = None):
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}" if high else f"must be >= {low}")
+        return value
+    parse.__name__ = "integer"
+    return parse
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())
