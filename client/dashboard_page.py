@@ -7,6 +7,8 @@ from client.charts import esc
 from client.tiles import FILTERS, TILES, Tile, select_rows
 
 TITLE = "Real Time Credit Card Fraud Monitoring"
+# The browser itself refuses any fetch or script: the page must work from its own bytes alone.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
@@ -93,7 +95,8 @@ def build_page(data: dict[str, list[dict]], generated_at: dt.datetime, tiles: tu
     stamp = generated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     body = "".join(_tile(tile, data.get(tile.view, [])) for tile in tiles)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{TITLE}</title><style>{CSS}{_filter_css()}</style></head>
 <body>{radios}
 <header><div><h1>{TITLE}</h1><div class="sub">cardstream · generated {stamp} from the reporting views</div></div>
