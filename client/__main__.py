@@ -54,6 +54,10 @@ def _replay(args: argparse.Namespace) -> int:
     except AuthRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print("interrupted: rows in flight may or may not have been accepted; replaying the file again is safe "
+              "(the pipeline dedupes on trans_num)", file=sys.stderr)
+        return 130
     if result.rejected or result.malformed or result.undelivered or rejects.exists():
         write_rejects(result, rejects)  # rewritten even when empty: a stale file would mislead
     print(format_report(result, rejects))

@@ -51,6 +51,7 @@ class BatchOutcome:
     number: int  # batches are numbered in file order from 0
     rows: int
     first_sent_at: float  # time.time()
+    trans_nums: tuple[str, ...] = ()  # every row's, in file order, as the API sees them (stripped)
     returned_at: float | None = None  # time.time() when the last POST for this batch returned
     attempts: int = 0
     accepted_at: dict[str, float] = field(default_factory=dict)  # trans_num -> time.time() of its 2xx
@@ -84,6 +85,11 @@ class ReplayResult:
         self.undelivered += outcome.undelivered
         self.accepted_at.update(outcome.accepted_at)
         self.batches.append(outcome)
+
+    @property
+    def sent_trans_nums(self) -> list[str]:
+        """The trans_num of every row sent, in file order."""
+        return [t for batch in sorted(self.batches, key=lambda b: b.number) for t in batch.trans_nums]
 
     @property
     def complete(self) -> bool:

@@ -106,7 +106,8 @@ class _BatchSender:
         self.stop = threading.Event()
 
     def send(self, number: int, batch: list[Row]) -> BatchOutcome:
-        outcome, pending = BatchOutcome(number, len(batch), time.time()), batch
+        outcome = BatchOutcome(number, len(batch), time.time(), tuple(_trans_num(row) for row in batch))
+        pending = batch
         reason, retry_after = "not sent: the replay was stopped", None
         while pending and outcome.attempts < self._retry.max_attempts and not self.stop.is_set():
             if outcome.attempts:

@@ -200,9 +200,10 @@ def test_extra_columns_get_one_warning_naming_them(standin, csv_of):
 
 
 def test_each_batch_records_when_it_was_sent_and_answered(standin, csv_of):
-    api = standin()
-    result = replay(csv_of(transactions(5)), api.url, "t", batch_size=2, retry=FAST)
+    api, rows = standin(), transactions(5)
+    result = replay(csv_of(rows), api.url, "t", batch_size=2, retry=FAST)
     assert sorted(b.number for b in result.batches) == [0, 1, 2]
+    assert result.sent_trans_nums == [r["trans_num"] for r in rows]
     assert all(b.first_sent_at <= b.returned_at for b in result.batches)
     assert all(result.accepted_at[t] == b.returned_at for b in result.batches for t in b.accepted_at)
 
