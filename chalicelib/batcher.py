@@ -32,7 +32,7 @@ class MalformedEventError(ValueError):
     """The Lambda event is not shaped like a Kinesis event (not a record's fault: the envelope's)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs ~1 us more per record to build
 class KinesisItem:
     shard_id: str
     sequence_number: str
@@ -84,9 +84,14 @@ def _parse_record(record: dict) -> KinesisItem:
 def decode_line(data: Any) -> tuple[bytes | None, str | None]:
     """(CSV line, None) for a good record, (None, reason) for a poison one."""
     try:
-        text = binascii.a2b_base64(data, strict_mode=True).decode("utf-8")
-    except (binascii.Error, TypeError, ValueError) as exc:
-        return None, "data is not UTF-8" if isinstance(exc, UnicodeDecodeError) else "data is not valid base64"
+        # bytes in: a2b_base64 converts a str argument at twice the cost of str.encode
+        payload = binascii.a2b_base64(data.encode("ascii"), strict_mode=True)
+    except (binascii.Error, AttributeError, ValueError):
+        return None, "data is not valid base64"
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "data is not UTF-8"
     try:
         record = json.loads(text)
     except (ValueError, RecursionError):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import gzip as _gzip
 import io
-import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
@@ -24,7 +23,6 @@ LINE_END = "\r\n"
 GZIP_MAGIC = b"\x1f\x8b"
 GZIP_LEVEL = 6
 
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 values_of = itemgetter(*STREAM_COLUMNS)  # record dict -> tuple of values in column order
 
 
@@ -32,15 +30,13 @@ class CsvFileError(ValueError):
     """The bytes are not a readable CSV file (bad gzip, not UTF-8, malformed quoting, empty)."""
 
 
-def _quote(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"' if _NEEDS_QUOTES.search(value) else value
-
-
 def encode_row(values: Sequence[str]) -> str:
     """One CSV line, line end included. `values` holds two or more strings."""
     line = ",".join(values)
     if '"' in line or "\n" in line or "\r" in line or line.count(",") != len(values) - 1:
-        line = ",".join(map(_quote, values))
+        # Plain `in` tests: a regex search per value costs twice as much, and most rows quote a field or two.
+        line = ",".join(['"' + v.replace('"', '""') + '"' if "," in v or '"' in v or "\n" in v or "\r" in v
+                         else v for v in values])
     return line + LINE_END
 
 
