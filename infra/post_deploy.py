@@ -1,0 +1,68 @@
+"""What `chalice deploy` cannot configure, applied after it on every deploy (idempotent).
+
+- The batcher's Kinesis mapping: bisect a failing batch, bounded retries and record age, and an on-failure
+  destination (the DLQ gets the shard and sequence range of what was skipped; the records stay on the stream
+  until its retention ends, so the record age must stay well under the retention to leave time to replay).
+- The S3 loader's asynchronous invocations: how long an event may wait and retry, then the DLQ. The recovery
+  sweep loads any file that still missed the ledger.
+- API tokens: every name the stage lists gets a generated token; existing tokens are never changed.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+BATCHER = "on_stream_records"
+LOADER = "on_raw_file"
+TOKEN_BYTES = 36  # 48 url-safe characters
+
+
+def configure_stream_mapping(lambda_client, event_uuid: str, dlq_arn: str, tuning: dict[str, int],
+                             retention_hours: int) -> dict[str, Any]:
+    max_age = int(tuning["maximum_record_age_seconds"])
+    if max_age * 2 > retention_hours * 3600:
+        raise ValueError(f"maximum_record_age_seconds={max_age} leaves under half of the {retention_hours} h "
+                         "stream retention to replay what the DLQ points at")
+    return lambda_client.update_event_source_mapping(
+        UUID=event_uuid,
+        BisectBatchOnFunctionError=True,
+        MaximumRetryAttempts=int(tuning["maximum_retry_attempts"]),
+        MaximumRecordAgeInSeconds=max_age,
+        DestinationConfig={"OnFailure": {"Destination": dlq_arn}},
+    )
+
+
+def configure_async_invoke(lambda_client, function_name: str, dlq_arn: str, tuning: dict[str, int]) -> None:
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=function_name,
+        MaximumRetryAttempts=int(tuning["maximum_retry_attempts"]),
+        MaximumEventAgeInSeconds=int(tuning["maximum_event_age_seconds"]),
+        DestinationConfig={"OnFailure": {"Destination": dlq_arn}},
+    )
+
+
+def ensure_api_tokens(secrets_client, secret_id: str, names: list[str]) -> list[str]:
+    """Add a generated token for each listed name the secret lacks; returns the names added (never tokens)."""
+    current = json.loads(secrets_client.get_secret_value(SecretId=secret_id)["SecretString"])
+    added = [name for name in names if not current.get(name)]
+    if added:
+        current.update({name: secrets.token_urlsafe(TOKEN_BYTES) for name in added})
+        secrets_client.put_secret_value(SecretId=secret_id, SecretString=json.dumps(current))
+    return added
+
+
+def configure_functions(lambda_client, resources: dict[str, dict], outputs: dict[str, str],
+                        spec: dict[str, Any]) -> list[str]:
+    """Apply the mapping and async settings to whichever of the two functions the app has; what was done."""
+    done, dlq_arn = [], outputs["DeadLetterQueueArn"]
+    mapping = resources.get(f"{BATCHER}-kinesis-event-source")
+    if mapping:
+        configure_stream_mapping(lambda_client, mapping["event_uuid"], dlq_arn, spec["stream_mapping"],
+                                 int(spec["parameters"]["KinesisRetentionHours"]))
+        done.append(f"{BATCHER}: bisect on error, retries and record age bounded, failures -> DLQ")
+    loader = resources.get(LOADER)
+    if loader:
+        configure_async_invoke(lambda_client, loader["lambda_arn"], dlq_arn, spec["loader_async_invoke"])
+        done.append(f"{LOADER}: async max event age and retries bounded, failures -> DLQ")
+    return done

@@ -1,0 +1,88 @@
+"""What the AWS APIs report about a deployed stage: functions, mappings, notifications, the API, data kept."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+
+def _clients(endpoint_url: str) -> dict[str, Any]:
+    names = ("lambda", "iam", "s3", "apigateway", "events", "secretsmanager", "cloudformation")
+    return {name: boto3.client(name, endpoint_url=endpoint_url, region_name="us-east-1", aws_access_key_id="rehearsal",
+                               aws_secret_access_key="rehearsal") for name in names}
+
+
+def _or_none(call, *args, **kwargs):
+    try:
+        return call(*args, **kwargs)
+    except ClientError:
+        return None
+
+
+def _function_facts(c: dict, fn: dict) -> dict[str, Any]:
+    name, role_name = fn["FunctionName"], fn["Role"].rsplit("/", 1)[-1]
+    policies = _or_none(c["iam"].list_role_policies, RoleName=role_name) or {"PolicyNames": []}
+    concurrency = _or_none(c["lambda"].get_function_concurrency, FunctionName=name) or {}
+    invoke_config = _or_none(c["lambda"].get_function_event_invoke_config, FunctionName=name)
+    return {
+        "memory": fn["MemorySize"], "timeout": fn["Timeout"], "runtime": fn["Runtime"], "handler": fn["Handler"],
+        "vpc": {"subnets": sorted(fn.get("VpcConfig", {}).get("SubnetIds", [])),
+                "security_groups": fn.get("VpcConfig", {}).get("SecurityGroupIds", [])},
+        "env": fn.get("Environment", {}).get("Variables", {}),
+        "role": role_name,
+        "role_policies": {p: c["iam"].get_role_policy(RoleName=role_name, PolicyName=p)["PolicyDocument"]
+                          for p in policies["PolicyNames"]},
+        "reserved_concurrency": concurrency.get("ReservedConcurrentExecutions"),
+        "async_invoke": {k: invoke_config.get(k) for k in
+                         ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")}
+        if invoke_config else None,
+    }
+
+
+def _api_facts(c: dict, name: str) -> list[dict[str, Any]]:
+    apis = []
+    for api in c["apigateway"].get_rest_apis()["items"]:
+        if api["name"] != name:
+            continue
+        methods = {}
+        for res in c["apigateway"].get_resources(restApiId=api["id"])["items"]:
+            for verb in res.get("resourceMethods", {}):
+                integration = _or_none(c["apigateway"].get_integration, restApiId=api["id"], resourceId=res["id"],
+                                       httpMethod=verb) or {}
+                methods[f"{verb} {res['path']}"] = {"type": integration.get("type"), "uri": integration.get("uri")}
+        stages = [s["stageName"] for s in c["apigateway"].get_stages(restApiId=api["id"])["item"]]
+        apis.append({"id": api["id"], "methods": methods, "stages": stages})
+    return apis
+
+
+def _secret(c: dict, name: str) -> dict | None:
+    value = _or_none(c["secretsmanager"].get_secret_value, SecretId=name)
+    return json.loads(value["SecretString"]) if value else None
+
+
+def collect_facts(endpoint_url: str, stage: str, account: str) -> dict[str, Any]:
+    c = _clients(endpoint_url)
+    prefix, bucket = f"cardstream-{stage}", f"cardstream-{stage}-landing-{account}"
+    functions = [f for page in c["lambda"].get_paginator("list_functions").paginate() for f in page["Functions"]
+                 if f["FunctionName"] == prefix or f["FunctionName"].startswith(prefix + "-")]
+    stacks = _or_none(c["cloudformation"].describe_stacks, StackName=prefix)
+    buckets = {b["Name"] for b in c["s3"].list_buckets().get("Buckets", [])}
+    notification = (_or_none(c["s3"].get_bucket_notification_configuration, Bucket=bucket) or {}) \
+        if bucket in buckets else None
+    return {
+        "stack": {"status": stacks["Stacks"][0]["StackStatus"],
+                  "outputs": {o["OutputKey"]: o["OutputValue"] for o in stacks["Stacks"][0].get("Outputs", [])},
+                  "parameters": {p["ParameterKey"]: p["ParameterValue"]
+                                 for p in stacks["Stacks"][0].get("Parameters", [])}} if stacks else None,
+        "functions": {f["FunctionName"]: _function_facts(c, f) for f in functions},
+        "event_source_mappings": c["lambda"].list_event_source_mappings()["EventSourceMappings"],
+        "bucket_notification": {"lambda": notification.get("LambdaFunctionConfigurations", [])}
+        if notification is not None else None,
+        "buckets": sorted(buckets),
+        "apis": _api_facts(c, "cardstream"),
+        "rules": [{"name": r["Name"], "schedule": r.get("ScheduleExpression")}
+                  for r in c["events"].list_rules(NamePrefix=prefix)["Rules"]],
+        "secrets": {name: _secret(c, f"cardstream/{stage}/{name}") for name in ("api-tokens", "card-key", "db")},
+    }

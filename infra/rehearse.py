@@ -1,0 +1,97 @@
+"""Rehearse `make deploy` / `make destroy` against moto in server mode, offline; report what the APIs say.
+
+    python -m infra.rehearse [--workdir DIR]      (prints the report as JSON)
+
+A copy of the project is deployed by the real `infra/deploy.py` (as a subprocess, AWS_ENDPOINT_URL set), in
+four rounds: create, update (a second deploy), destroy (data kept), deploy again (the kept data adopted).
+After each round the report records what the AWS APIs answer. moto's gaps are patched in infra/moto_fixes.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from infra import moto_fixes
+from infra.rehearsal_facts import collect_facts
+
+REPO = Path(__file__).resolve().parent.parent
+STAGE = "dev"
+ACCOUNT = "123456789012"  # moto's default account
+PROJECT_FILES = ("app.py", "requirements.txt")
+PROJECT_DIRS = ("chalicelib", "sql")
+
+
+def copy_project(target: Path, deployments_cache: Path | None) -> Path:
+    """The app, its config and policies, without deploy state; `.chalice/deployments` shared as a cache."""
+    (target / ".chalice").mkdir(parents=True)
+    for name in PROJECT_FILES:
+        shutil.copy2(REPO / name, target / name)
+    for name in PROJECT_DIRS:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for policy in (REPO / ".chalice").glob("*.json"):
+        shutil.copy2(policy, target / ".chalice" / policy.name)
+    if deployments_cache is not None:  # chalice caches the dependency zip here (wheels from PyPI)
+        deployments_cache.mkdir(parents=True, exist_ok=True)
+        (target / ".chalice" / "deployments").symlink_to(deployments_cache, target_is_directory=True)
+    return target
+
+
+def _env(endpoint_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=endpoint_url, AWS_ACCESS_KEY_ID="rehearsal", AWS_SECRET_ACCESS_KEY="rehearsal",
+               AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1", PYTHONUNBUFFERED="1")
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run([sys.executable, "-m", "infra.deploy", *args], cwd=REPO, env=env,
+                              stdout=out, stderr=subprocess.STDOUT, timeout=600, check=False)
+    text = log.read_text(encoding="utf-8")
+    return {"args": args, "exit_code": done.returncode, "log": str(log), "tail": text[-4000:]}
+
+
+def rehearse(workdir: Path, deployments_cache: Path | None = None, database: dict | None = None) -> dict[str, Any]:
+    """Four rounds against a fresh moto; `database` (host, port, dbname) stands in for RDS in the DB secret."""
+    project = copy_project(workdir / "project", deployments_cache)
+    ca_bundle = workdir / "stand-in-ca.pem"
+    ca_bundle.write_text("# the rehearsal needs no real RDS CA bundle\n", encoding="utf-8")
+    moto_fixes.DATABASE_STAND_IN.clear()
+    moto_fixes.DATABASE_STAND_IN.update(database or {})
+    deploy_args = ["deploy", "--stage", STAGE, "--project-dir", str(project), "--ca-bundle", str(ca_bundle),
+                   "--migrate", "local" if database else "skip", "--migrate-env", "DB_SSLMODE=disable"]
+    rounds: dict[str, Any] = {}
+    with moto_fixes.RehearsalServer() as server:
+        env = _env(server.endpoint_url)
+        for name, args in (("create", deploy_args), ("update", deploy_args),
+                           ("destroy", ["destroy", "--stage", STAGE, "--project-dir", str(project)]),
+                           ("redeploy", deploy_args)):
+            run = _run(args, env, workdir / f"{name}.log")
+            run["facts"] = collect_facts(server.endpoint_url, STAGE, ACCOUNT)
+            run["config"] = json.loads((project / ".chalice" / "config.json").read_text(encoding="utf-8"))
+            rounds[name] = run
+            if run["exit_code"] != 0:
+                break
+    return {"project": str(project), "rounds": rounds}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.rehearse", description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, help="keep the copy and logs here (default: a temp dir)")
+    args = parser.parse_args(argv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cardstream-rehearsal-"))
+    report = rehearse(workdir, REPO / ".chalice" / "deployments")
+    print(json.dumps(report, indent=2, default=str))
+    return 0 if all(r["exit_code"] == 0 for r in report["rounds"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
