@@ -25,13 +25,14 @@ def draw_freshness(rows: list[dict]) -> str:
     last, now = row.get("last_loaded_at"), row.get("checked_at")
     age = _age(last, now) if last and now else "none yet"
     warn = ["Last file loaded"] if not last or (now and now - last > STALE_AFTER) else []
-    if row.get("rejected_rows"):
-        warn.append("Rejected rows")
+    if row.get("rejected_rows_last_hour"):
+        warn.append("Rejected rows, last hour")
     return charts.kpis([
         ("Last file loaded", age, _utc(last)),
         ("Rows loaded, last hour", charts.fmt_int(row.get("rows_loaded_last_hour", 0)),
          f"from {charts.fmt_int(row.get('files_loaded_last_hour', 0))} files"),
-        ("Rejected rows", charts.fmt_int(row.get("rejected_rows", 0)), "all time, with reasons in rejected_row"),
+        ("Rejected rows, last hour", charts.fmt_int(row.get("rejected_rows_last_hour", 0)),
+         f"{charts.fmt_int(row.get('rejected_rows', 0))} all time, each with its reason"),
     ], warn=warn)
 
 

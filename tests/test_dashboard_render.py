@@ -18,7 +18,8 @@ def _row(fraud_class, transactions=1, volume_usd=10.0, **keys):
 def _data():
     return {
         "pipeline_health": [{"checked_at": NOW, "last_loaded_at": NOW - dt.timedelta(minutes=5),
-                             "rows_loaded_last_hour": 7, "files_loaded_last_hour": 2, "rejected_rows": 1}],
+                             "rows_loaded_last_hour": 7, "files_loaded_last_hour": 2, "rejected_rows_last_hour": 1,
+                             "rejected_rows": 3}],
         "ingest_files_by_status": [{"status": "loaded", "files": 2, "rows_total": 8, "rows_inserted": 7,
                                     "rows_duplicate": 0, "rows_rejected": 1, "last_finished_at": NOW}],
         "headline": [_row("fraud", 2, 900.0, state="NY", fraud_transactions=2),
@@ -88,9 +89,18 @@ def test_pie_folds_the_smallest_slices_into_other():
 
 
 def test_freshness_warns_when_no_file_loaded_for_an_hour():
-    row = {**_data()["pipeline_health"][0], "last_loaded_at": NOW - dt.timedelta(hours=2), "rejected_rows": 0}
+    row = {**_data()["pipeline_health"][0], "last_loaded_at": NOW - dt.timedelta(hours=2),
+           "rejected_rows_last_hour": 0}
     html = health.draw_freshness([row])
-    assert html.count("kpi mark warn") == 1 and "2 h ago" in html
+    assert re.findall(r'kpi mark warn"><div class="kpi-label">(.*?)<', html) == ["Last file loaded"]
+    assert "2 h ago" in html
+
+
+def test_freshness_warns_about_rows_rejected_in_the_last_hour_only():
+    fresh = health.draw_freshness(_data()["pipeline_health"])
+    quiet = health.draw_freshness([{**_data()["pipeline_health"][0], "rejected_rows_last_hour": 0}])
+    assert re.findall(r'kpi mark warn"><div class="kpi-label">(.*?)<', fresh) == ["Rejected rows, last hour"]
+    assert "warn" not in quiet and "3 all time" in quiet
 
 
 def test_trend_keeps_days_without_transactions_as_empty_columns():
