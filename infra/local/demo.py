@@ -13,7 +13,7 @@ from pathlib import Path
 from client.generate import write_csv
 from client.replay import replay
 from client.report import format_report, write_rejects
-from infra.local import observe, state
+from infra.local import database, observe, state
 from infra.local.ledger import run_ledger
 from infra.local.process import StackProcess
 from infra.local.stack import StackOptions
@@ -21,6 +21,9 @@ from infra.local.stack import StackOptions
 
 def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_file: str = "") -> int:
     home = state.prepare_state_dir(options.state_dir)
+    # Attach to the embedded server too (when there is no DATABASE_URL): it then keeps running after the
+    # stack has stopped, for the checks below, and stops when this process exits.
+    database.resolve_database_url(home, options.database_url)
     sample = Path(demo_file) if demo_file else _sample(home, rows, seed)
     stack = StackProcess(options.project_dir, home, options.api_port, log_path=home / "stack.log")
     _say(f"starting the local stack (log: {stack.log_path}) ...")
@@ -86,8 +89,9 @@ def _print_summary(result, drained: dict, ledger: dict, seen: dict[str, float], 
         p50, p95 = observe.percentile(fresh, 50), observe.percentile(fresh, 95)
         lines.append(f"freshness        p50 {p50:.2f} s, p95 {p95:.2f} s (POST returned -> row visible in PostgreSQL)")
     else:
-        lines.append(f"throughput       {result.sent / result.elapsed:,.0f} rows/s replayed; no new rows, "
-                     "so no end-to-end time or freshness (every row was already loaded)")
+        why = "no accepted row reached PostgreSQL" if missing else "every row was already loaded"
+        lines.append(f"throughput       {result.sent / max(result.elapsed, 1e-9):,.0f} rows/s replayed; "
+                     f"no end-to-end time or freshness: {why}")
     _say("\n".join(lines))
 
 
