@@ -18,6 +18,10 @@ MAIN_EXAMPLE = """examples:
   python -m client replay sample.csv --url http://127.0.0.1:8000 --token "$TOKEN"
 
 run `python -m client COMMAND --help` for each command's options"""
+DASHBOARD_EXAMPLE = """example:
+  python -m client dashboard --out dashboard.html --database-url postgresql://postgres@127.0.0.1:5432/cardstream
+
+without --database-url: DATABASE_URL, else the local stack's embedded PostgreSQL in --state-dir (make demo's)"""
 REPLAY_EXAMPLE = """example:
   python -m client replay sample.csv --url http://127.0.0.1:8000 --token "$TOKEN" --concurrency 4 --rate 2000
 
@@ -64,6 +68,29 @@ def _replay(args: argparse.Namespace) -> int:
     return 0 if result.complete else 1
 
 
+def _dashboard(args: argparse.Namespace) -> int:
+    import psycopg2  # late: only this command talks to PostgreSQL
+
+    from client.dashboard import render_dashboard
+
+    try:
+        path = render_dashboard(args.database_url or _local_database_url(args.state_dir), str(args.out))
+    except psycopg2.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: cannot read the reporting views ({reason}); run `make demo` or `make migrate` first",
+              file=sys.stderr)
+        return 2
+    print(f"dashboard: {path}")
+    return 0
+
+
+def _local_database_url(state_dir: Path) -> str:
+    from chalicelib.settings import get_settings
+    from infra.local.database import resolve_database_url
+
+    return resolve_database_url(state_dir, get_settings().database_url)[0]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m client", description=DESCRIPTION, epilog=MAIN_EXAMPLE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -92,6 +119,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="JSON lines of rows not accepted, with reasons (default: ./FILE-STEM.rejects.jsonl)")
     rep.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     rep.set_defaults(run=_replay)
+
+    dash = _command(commands, "dashboard", "write the fraud dashboard as one self-contained HTML file",
+                    DASHBOARD_EXAMPLE)
+    dash.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    dash.add_argument("--database-url", default=None, help="PostgreSQL to read (its reporting views)")
+    dash.add_argument("--state-dir", type=Path, default=Path(".local"),
+                      help="the local stack's state folder, used without a URL (default .local)")
+    dash.set_defaults(run=_dashboard)
     return parser
 
 

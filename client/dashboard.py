@@ -38,16 +38,21 @@ def fetch_views(conn, views: list[str], role: str = REPORTING_ROLE) -> tuple[dic
     return data, now
 
 
-def render_dashboard(dsn: str, out_path: str, tiles: tuple[Tile, ...] = TILES) -> str:
-    """Write the dashboard of the database at `dsn` to `out_path`; returns the file's absolute path."""
-    conn = psycopg2.connect(dsn)
-    try:
-        conn.set_session(readonly=True)
-        data, now = fetch_views(conn, list(dict.fromkeys(tile.view for tile in tiles)))
-    finally:
-        conn.rollback()
-        conn.close()
+def write_dashboard(conn, out_path: str, tiles: tuple[Tile, ...] = TILES) -> str:
+    """Read the tiles' views on `conn` as the reporting role and write the page; returns its absolute path."""
+    data, now = fetch_views(conn, list(dict.fromkeys(tile.view for tile in tiles)))
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(build_page(data, now, tiles), encoding="utf-8")
     return str(out.resolve())
+
+
+def render_dashboard(dsn: str, out_path: str) -> str:
+    """Write the dashboard of the database at `dsn` to `out_path`; returns the file's absolute path."""
+    conn = psycopg2.connect(dsn)
+    try:
+        conn.set_session(readonly=True)
+        return write_dashboard(conn, out_path)
+    finally:
+        conn.rollback()
+        conn.close()
