@@ -8,7 +8,8 @@ import html
 import math
 from collections.abc import Sequence
 
-PALETTE = ("#4c6ef5", "#f59f00", "#12b886", "#be4bdb", "#fa5252", "#15aabf", "#82c91e", "#fd7e14", "#868e96")
+# No red in the palette: red means fraud on this page. The last colour is for "other".
+PALETTE = ("#4c6ef5", "#f59f00", "#12b886", "#be4bdb", "#15aabf", "#82c91e", "#7048e8", "#e8590c", "#adb5bd")
 BAR_COLOR = "#e03131"
 # The fraud classes of the reporting views (is_fraud true / false / NULL), in drawing order.
 CLASS_COLORS = {"not_fraud": "#4c6ef5", "unlabelled": "#adb5bd", "fraud": "#e03131"}
@@ -28,6 +29,14 @@ def fmt_usd(value: float) -> str:
     if abs(value) >= 10_000_000:
         return f"${value / 1_000_000:,.1f} M"
     return f"${value:,.0f}" if abs(value) >= 1000 else f"${value:,.2f}"
+
+
+def fmt_usd_short(value: float) -> str:
+    """Dollars for an axis: $0, $250, $50k, $1.5M."""
+    for size, unit in ((1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= size:
+            return f"${value / size:,.4g}{unit}"
+    return f"${value:,.0f}"
 
 
 def empty(message: str) -> str:
@@ -82,7 +91,7 @@ def pie(items: Sequence[tuple[str, float]], value_fmt=fmt_int, max_slices: int =
     total = sum(v for _, v in items)
     slices, legend, start = [], [], 0.0
     for i, (label, value) in enumerate(items):
-        share, color = value / total, PALETTE[i % len(PALETTE)]
+        share, color = value / total, PALETTE[-1] if label == "other" else PALETTE[i % (len(PALETTE) - 1)]
         slices.append(f'<path class="mark" d="{_slice(120, 120, 116, start, start + share)}" fill="{color}" '
                       f'stroke="#fff" stroke-width="1.5"><title>{esc(label)}: {value_fmt(value)}</title></path>')
         legend.append(f'<tr><td><i style="background:{color}"></i>{esc(label)}</td>'

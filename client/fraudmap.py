@@ -29,7 +29,7 @@ def merge_cells(rows: list[dict], max_dots: int = MAX_DOTS) -> tuple[float, dict
 
 
 def _radius(fraud_class: str, count: float, step: float) -> float:
-    base = 3.0 if fraud_class == "fraud" else 1.8
+    base = 3.6 if fraud_class == "fraud" else 1.8
     return min(base + 0.9 * math.sqrt(count - 1) * max(step / 0.1, 1) ** 0.5, 10.0)
 
 

@@ -16,8 +16,8 @@ def _age(then: dt.datetime, now: dt.datetime) -> str:
     return f"{seconds} s ago"
 
 
-def _utc(moment: dt.datetime | None) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "never"
+def _utc(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S UTC") -> str:
+    return moment.astimezone(dt.UTC).strftime(fmt) if moment else "never"
 
 
 def draw_freshness(rows: list[dict]) -> str:
@@ -38,6 +38,7 @@ def draw_freshness(rows: list[dict]) -> str:
 
 def draw_ledger(rows: list[dict]) -> str:
     body = [(row["status"], charts.fmt_int(row["files"]), charts.fmt_int(row["rows_inserted"]),
-             charts.fmt_int(row["rows_duplicate"]), charts.fmt_int(row["rows_rejected"]), _utc(row["last_finished_at"]))
+             charts.fmt_int(row["rows_duplicate"]), charts.fmt_int(row["rows_rejected"]),
+             _utc(row["last_finished_at"], "%Y-%m-%d %H:%M"))
             for row in rows]
-    return charts.table(("status", "files", "rows loaded", "duplicates", "rejected", "last finished"), body)
+    return charts.table(("status", "files", "rows loaded", "duplicates", "rejected", "last finished (UTC)"), body)

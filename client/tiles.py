@@ -90,7 +90,7 @@ def draw_trend(rows: Rows) -> str:
                 values[index[timechart.period_start(row["day"], period)]] += row["volume_usd"]
         if any(values):
             series.append((charts.CLASS_LABELS[fraud_class], charts.CLASS_COLORS[fraud_class], values))
-    chart = timechart.stacked_columns(periods, series, charts.fmt_usd, "%b %Y" if period == "month" else "%b %d")
+    chart = timechart.stacked_columns(periods, series, charts.fmt_usd_short, "%b %Y" if period == "month" else "%b %d")
     legend = "".join(f'<span class="key"><i style="background:{colour}"></i>{esc(label)}</span>'
                      for label, colour, _ in reversed(series))
     caption = f"Volume per {period}, {first.isoformat()} to {last.isoformat()}."
