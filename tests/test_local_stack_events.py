@@ -2,16 +2,17 @@
 import datetime as dt
 import threading
 import time
-from urllib.parse import unquote_plus
+import uuid
 
 import pytest
 from chalice.app import KinesisEvent, Rate, S3Event
 
 from chalicelib.batcher import parse_event
 from infra.local.aws import Emulator
-from infra.local.events import kinesis_event, s3_event, scheduled_event
+from infra.local.events import kinesis_event, scheduled_event
 from infra.local.kinesis_pump import KinesisPump
-from infra.local.sources import KinesisSource, schedule_seconds
+from infra.local.s3_pump import S3Pump
+from infra.local.sources import KinesisSource, S3Source, Schedule, schedule_seconds
 
 ARRIVED = dt.datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=dt.UTC)
 
@@ -40,15 +41,6 @@ def test_kinesis_event_names_the_stream_arn_as_lambda_does():
     record = kinesis_event("cardstream-local", "shardId-000000000000", _get_records_output(1))["Records"][0]
     assert record["eventSourceARN"].endswith(":stream/cardstream-local")
     assert record["eventID"] == "shardId-000000000000:1"
-
-
-def test_s3_event_key_is_url_encoded_as_s3_sends_it():
-    key = "raw-data/dt=2024-05-06/hour=07/a b+c.csv"
-    event = s3_event("bucket", key, 10, '"abc123"')
-    obj = event["Records"][0]["s3"]["object"]
-    assert obj["key"] != key and unquote_plus(obj["key"]) == key
-    assert obj["eTag"] == "abc123"
-    assert S3Event(event, context=None).key == key  # chalice decodes it as Lambda users must
 
 
 def test_scheduled_event_is_an_eventbridge_scheduled_event():
@@ -154,3 +146,66 @@ def test_pump_drain_delivers_records_still_inside_their_window(emulator, stream)
     pump = _pump(emulator, stream, handler, batch_size=5, window=60.0)
     assert pump.drain(10)
     assert [s for batch in handler.batches for s in batch] == [str(i) for i in range(1, 8)]
+
+
+class S3Recorder:
+    """A handler that records each event's (decoded key, raw key), failing the first `fail` calls."""
+
+    def __init__(self, fail: int = 0):
+        self.calls: list[tuple[str, str, bool]] = []
+        self._fail = fail
+
+    def __call__(self, event, context):
+        raw = event["Records"][0]["s3"]["object"]["key"]
+        failing = len(self.calls) < self._fail
+        self.calls.append((S3Event(event, context).key, raw, not failing))
+        if failing:
+            raise RuntimeError("injected handler failure")
+
+
+@pytest.fixture
+def bucket(emulator, request):
+    name = f"pump-{uuid.uuid4().hex[:12]}"
+    emulator.client("s3").create_bucket(Bucket=name)
+    return name
+
+
+def _s3_pump(emulator, bucket, handler, schedules=()):
+    pump = S3Pump(emulator.client("s3"), emulator.client("sqs"),
+                  S3Source("on_raw", handler, bucket, "raw-data/", "", ("s3:ObjectCreated:*",)), list(schedules),
+                  retry_base_seconds=0.01)
+    pump.start()
+    return pump
+
+
+def test_s3_pump_delivers_the_event_s3_sends_for_a_new_object_under_the_prefix(emulator, bucket):
+    handler = S3Recorder()
+    pump = _s3_pump(emulator, bucket, handler)
+    s3 = emulator.client("s3")
+    s3.put_object(Bucket=bucket, Key="elsewhere/x.csv", Body=b"a")
+    s3.put_object(Bucket=bucket, Key="raw-data/dt=2024-05-06/a b.csv", Body=b"a")
+    assert _wait_for(lambda: len(handler.calls) == 1)
+    key, raw, _ = handler.calls[0]
+    assert key == "raw-data/dt=2024-05-06/a b.csv" and raw != key  # URL-encoded on the wire, as S3 sends it
+    assert pump.drain(10)
+    assert [k for k, _, _ in handler.calls] == ["raw-data/dt=2024-05-06/a b.csv"]
+
+
+def test_s3_pump_retries_a_failed_event_then_succeeds(emulator, bucket):
+    handler = S3Recorder(fail=2)
+    pump = _s3_pump(emulator, bucket, handler)
+    emulator.client("s3").put_object(Bucket=bucket, Key="raw-data/f.csv", Body=b"a")
+    assert _wait_for(lambda: len(handler.calls) == 3)
+    assert [ok for _, _, ok in handler.calls] == [False, False, True]
+    assert pump.drain(10)
+    assert len(pump.files_delivered) == 1 and pump.files_given_up == []
+
+
+def test_s3_pump_gives_an_event_up_after_its_attempts_and_leaves_it_to_the_sweep(emulator, bucket):
+    swept = []
+    handler = S3Recorder(fail=100)
+    pump = _s3_pump(emulator, bucket, handler, [Schedule("sweep", lambda e, c: swept.append(e), 3600)])
+    emulator.client("s3").put_object(Bucket=bucket, Key="raw-data/f.csv", Body=b"a")
+    assert pump.drain(30)
+    assert len(handler.calls) == 4 and pump.files_given_up == ["raw-data/f.csv"]
+    assert len(swept) == 1 and pump.final_sweep_ok  # the drain's last sweep ran

@@ -1,14 +1,13 @@
 """Lambda-shaped events and context, built the way the AWS event sources build them.
 
 Kinesis: eventID "<shardId>:<sequenceNumber>", eventSourceARN the stream ARN, data base64.
-S3: keys URL-encoded with `+` for spaces, eTag without quotes. Schedule: an EventBridge "Scheduled Event".
+Schedule: an EventBridge "Scheduled Event". (S3 events come from moto itself, see s3_pump.py.)
 """
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import uuid
-from urllib.parse import quote_plus
 
 from infra.local.aws import REGION
 
@@ -61,28 +60,6 @@ def _kinesis_record(arn: str, shard_id: str, rec: dict) -> dict:
         "awsRegion": REGION,
         "eventSourceARN": arn,
     }
-
-
-def s3_event(bucket: str, key: str, size: int, etag: str, event_name: str = "ObjectCreated:Put") -> dict:
-    """The S3 notification for one new object, as S3 sends it to Lambda."""
-    now = dt.datetime.now(dt.UTC)
-    return {"Records": [{
-        "eventVersion": "2.1",
-        "eventSource": "aws:s3",
-        "awsRegion": REGION,
-        "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
-        "eventName": event_name,
-        "userIdentity": {"principalId": "AWS:LOCAL"},
-        "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-        "responseElements": {"x-amz-request-id": uuid.uuid4().hex[:16].upper(), "x-amz-id-2": "local"},
-        "s3": {
-            "s3SchemaVersion": "1.0",
-            "configurationId": "cardstream-local-raw-data",
-            "bucket": {"name": bucket, "ownerIdentity": {"principalId": "LOCAL"}, "arn": f"arn:aws:s3:::{bucket}"},
-            "object": {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag.strip('"'),
-                       "sequencer": f"{int(now.timestamp() * 1e6):016X}"},
-        },
-    }]}
 
 
 def scheduled_event(rule_name: str) -> dict:

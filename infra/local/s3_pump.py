@@ -1,102 +1,114 @@
 """New raw-data/ objects -> the S3 handler, and the recovery sweep on its schedule.
 
-The pump lists the prefix (moto keeps no event history to replay) and remembers each (key, etag) it has
-seen, so an overwritten object with new content is a new event, as in S3. A failed event is retried with
-backoff, then given up as Lambda's async invoke does; the sweep exists to pick such files up. Events and
-sweeps run one at a time in this thread, like separate Lambda invocations would, but never concurrently.
+The bucket notifies an SQS queue (moto sends the S3 event S3 would send: URL-encoded key, unquoted eTag),
+configured from the handler's decorator as `chalice deploy` configures the Lambda notification. Each event
+goes to the handler as it arrives; a failed one is retried after a growing delay, then given up, as
+Lambda's async invoke does; the sweep exists to load such files. Events and sweeps run one at a time in
+this thread, like separate Lambda invocations would, but never at once.
 """
 from __future__ import annotations
 
+import json
+import math
 import threading
 import time
-from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from chalicelib.logs import log_event
-from infra.local.events import s3_event, scheduled_event
+from infra.local.events import scheduled_event
 from infra.local.sources import S3Source, Schedule, backoff_seconds, invoke
 
-POLL_SECONDS = 0.2
+WAIT_SECONDS = 1  # SQS long poll: an event is picked up the moment it is sent
 MAX_ATTEMPTS = 4  # Lambda's async invoke: the first call and up to two retries; one more for local hiccups
-
-
-@dataclass
-class _Pending:
-    key: str
-    etag: str
-    size: int
-    attempt: int = 0
-    due_at: float = 0.0
+IN_FLIGHT_SECONDS = 900  # a message stays hidden while its handler runs (Lambda's longest timeout)
 
 
 class S3Pump:
-    def __init__(self, s3, source: S3Source, schedules: list[Schedule]):
-        self._s3 = s3
+    def __init__(self, s3, sqs, source: S3Source, schedules: list[Schedule], retry_base_seconds: float = 1.0):
+        self._s3, self._sqs = s3, sqs
         self._source = source
+        self._retry_base = retry_base_seconds
         self._schedules = {s.name: (s, time.monotonic() + s.interval_seconds) for s in schedules}
-        self._seen: set[tuple[str, str]] = set()
-        self._pending: list[_Pending] = []
+        self._queue_url = ""
         self._thread = threading.Thread(target=self._run, name="s3-pump", daemon=True)
         self._draining = threading.Event()
         self.drained = threading.Event()
-        self.files_delivered = 0
+        self.files_delivered: set[tuple[str, str]] = set()
         self.files_given_up: list[str] = []
         self.final_sweep_ok = False
 
     def start(self) -> None:
+        self._queue_url = self._subscribe()
         self._thread.start()
 
     def drain(self, timeout: float | None = None) -> bool:
-        """Deliver every object that has landed, run the sweeps once more, then stop. True when done."""
+        """Deliver every event already sent, run the schedules once more, then stop. True when done."""
         self._draining.set()
         return self.drained.wait(timeout)
+
+    def _subscribe(self) -> str:
+        src = self._source
+        url = self._sqs.create_queue(QueueName=f"{src.bucket}-{src.name}",
+                                     Attributes={"VisibilityTimeout": str(IN_FLIGHT_SECONDS)})["QueueUrl"]
+        arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        rules = [{"Name": name, "Value": value} for name, value in (("prefix", src.prefix), ("suffix", src.suffix))
+                 if value]
+        self._s3.put_bucket_notification_configuration(Bucket=src.bucket, NotificationConfiguration={
+            "QueueConfigurations": [{"Id": src.name, "QueueArn": arn, "Events": list(src.events),
+                                     "Filter": {"Key": {"FilterRules": rules}}}]})
+        return url
 
     def _run(self) -> None:
         while True:
             draining = self._draining.is_set()
-            self._discover()
-            worked = self._deliver_due()
+            got = self._receive(0 if draining else WAIT_SECONDS)
+            for message in got:
+                self._handle(message)
             self._run_due_schedules(force=False)
-            if draining and not self._pending:
+            if draining and not got and self._queue_empty():
                 break
-            if not worked:
-                time.sleep(POLL_SECONDS)
-        self.final_sweep_ok = self._run_due_schedules(force=True)  # the safety net for failed events
-        log_event("pump_s3_drained", files=self.files_delivered, given_up=len(self.files_given_up))
+            if draining and not got:
+                time.sleep(0.1)  # messages waiting out a retry delay
+        self.final_sweep_ok = self._run_due_schedules(force=True)  # the safety net for given-up events
+        log_event("pump_s3_drained", files=len(self.files_delivered), given_up=len(self.files_given_up))
         self.drained.set()
 
-    def _discover(self) -> None:
+    def _receive(self, wait: int) -> list[dict]:
         try:
-            pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self._source.bucket,
-                                                                       Prefix=self._source.prefix)
-            for page in pages:
-                for obj in page.get("Contents", []):
-                    self._note(obj)
-        except Exception as exc:  # the emulator hiccupped: list again next round
-            log_event("pump_s3_list_error", error=f"{type(exc).__name__}: {exc}")
+            return self._sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait,
+                                             AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
+        except Exception as exc:  # the emulator hiccupped: ask again
+            log_event("pump_s3_receive_error", error=f"{type(exc).__name__}: {exc}")
+            time.sleep(0.5)
+            return []
 
-    def _note(self, obj: dict) -> None:
-        key, etag = obj["Key"], obj["ETag"]
-        if not key.endswith(self._source.suffix) or (key, etag) in self._seen:
+    def _handle(self, message: dict) -> None:
+        event = json.loads(message["Body"])
+        if "Records" not in event:  # s3:TestEvent, sent when the notification is configured
+            self._delete(message)
             return
-        self._seen.add((key, etag))
-        self._pending.append(_Pending(key, etag, obj["Size"]))
+        attempt = int(message["Attributes"]["ApproximateReceiveCount"])
+        objects = [(unquote_plus(r["s3"]["object"]["key"]), r["s3"]["object"].get("eTag", ""))
+                   for r in event["Records"]]
+        if invoke(self._source.name, self._source.handler, event, attempt):
+            self.files_delivered.update(objects)
+            self._delete(message)
+        elif attempt >= MAX_ATTEMPTS:
+            log_event("pump_s3_event_given_up", keys=[k for k, _ in objects], attempts=attempt)
+            self.files_given_up += [k for k, _ in objects]
+            self._delete(message)
+        else:
+            delay = math.ceil(backoff_seconds(attempt, base=self._retry_base))
+            self._sqs.change_message_visibility(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"],
+                                                VisibilityTimeout=delay)
 
-    def _deliver_due(self) -> bool:
-        now, worked = time.monotonic(), False
-        for item in [p for p in self._pending if p.due_at <= now]:
-            worked = True
-            item.attempt += 1
-            event = s3_event(self._source.bucket, item.key, item.size, item.etag)
-            if invoke(self._source.name, self._source.handler, event, item.attempt):
-                self.files_delivered += 1
-                self._pending.remove(item)
-            elif item.attempt >= MAX_ATTEMPTS:
-                log_event("pump_s3_event_given_up", key=item.key, attempts=item.attempt)
-                self.files_given_up.append(item.key)
-                self._pending.remove(item)
-            else:
-                item.due_at = time.monotonic() + backoff_seconds(item.attempt, base=1.0)
-        return worked
+    def _delete(self, message: dict) -> None:
+        self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _queue_empty(self) -> bool:
+        attrs = self._sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return all(int(v) == 0 for v in attrs.values())
 
     def _run_due_schedules(self, force: bool) -> bool:
         """Run the schedules that are due (all of them when forced); True when none failed."""

@@ -40,6 +40,7 @@ class S3Source:
     bucket: str
     prefix: str
     suffix: str
+    events: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def read_event_sources(app) -> EventSources:
                                                cfg.starting_position))
         elif isinstance(cfg, S3EventConfig):
             found.s3.append(S3Source(cfg.name, _handler(cfg.handler_string), cfg.bucket, cfg.prefix or "",
-                                     cfg.suffix or ""))
+                                     cfg.suffix or "", tuple(cfg.events)))
         elif isinstance(cfg, ScheduledEventConfig):
             found.schedules.append(Schedule(cfg.name, _handler(cfg.handler_string),
                                             schedule_seconds(cfg.schedule_expression)))

@@ -50,7 +50,8 @@ class LocalStack:
         self._say = say
         self._emulator = Emulator(options.moto_port)
         self._api: ApiServer | None = None
-        self._pumps: list = []
+        self._kinesis_pumps: list[KinesisPump] = []
+        self._s3_pumps: list[S3Pump] = []
         self.info: dict = {}
 
     def start(self) -> dict:
@@ -101,12 +102,14 @@ class LocalStack:
         if self._api is not None:
             self._api.stop()
             self._say("API stopped; draining the stream and landed files ...")
-        complete = all(pump.drain(DRAIN_TIMEOUT_SECONDS) for pump in self._pumps)
+        # Order matters: the stream's last records become files, whose events the S3 pump then delivers.
+        drained = [pump.drain(DRAIN_TIMEOUT_SECONDS) for pump in [*self._kinesis_pumps, *self._s3_pumps]]
+        complete = all(drained)
         report = DrainReport(
-            records_delivered=sum(getattr(p, "records_delivered", 0) for p in self._pumps),
-            files_delivered=sum(getattr(p, "files_delivered", 0) for p in self._pumps),
-            files_given_up=[k for p in self._pumps for k in getattr(p, "files_given_up", [])],
-            complete=complete and all(getattr(p, "final_sweep_ok", True) for p in self._pumps),
+            records_delivered=sum(p.records_delivered for p in self._kinesis_pumps),
+            files_delivered=sum(len(p.files_delivered) for p in self._s3_pumps),
+            files_given_up=[key for p in self._s3_pumps for key in p.files_given_up],
+            complete=complete and all(p.final_sweep_ok for p in self._s3_pumps),
         )
         self._emulator.stop()
         home = state.prepare_state_dir(self.options.state_dir)
@@ -125,11 +128,10 @@ class LocalStack:
 
         runtime.reset()  # settings and clients read before this point belong to the old environment
         sources = read_event_sources(app)
-        for source in sources.kinesis:
-            self._pumps.append(KinesisPump(self._emulator.client("kinesis"), source))
-        for source in sources.s3:
-            self._pumps.append(S3Pump(self._emulator.client("s3"), source, sources.schedules))
-        for pump in self._pumps:
+        self._kinesis_pumps = [KinesisPump(self._emulator.client("kinesis"), source) for source in sources.kinesis]
+        self._s3_pumps = [S3Pump(self._emulator.client("s3"), self._emulator.client("sqs"), source, sources.schedules)
+                          for source in sources.s3]
+        for pump in [*self._kinesis_pumps, *self._s3_pumps]:
             pump.start()
         names = [s.name for group in (sources.kinesis, sources.s3, sources.schedules) for s in group]
         self._say(f"pump      handlers: {', '.join(names) or 'none registered yet'}")
