@@ -18,7 +18,9 @@ from chalicelib.logs import log_event
 from infra.local.events import scheduled_event
 from infra.local.sources import S3Source, Schedule, backoff_seconds, invoke
 
-WAIT_SECONDS = 1  # SQS long poll: an event is picked up the moment it is sent
+# Short polls: the emulator serves one request at a time (aws.py), so a long poll would hold up the very
+# PutObject whose event it waits for.
+IDLE_POLL_SECONDS = 0.1
 MAX_ATTEMPTS = 4  # Lambda's async invoke: the first call and up to two retries; one more for local hiccups
 IN_FLIGHT_SECONDS = 900  # a message stays hidden while its handler runs (Lambda's longest timeout)
 
@@ -61,21 +63,21 @@ class S3Pump:
     def _run(self) -> None:
         while True:
             draining = self._draining.is_set()
-            got = self._receive(0 if draining else WAIT_SECONDS)
+            got = self._receive()
             for message in got:
                 self._handle(message)
             self._run_due_schedules(force=False)
             if draining and not got and self._queue_empty():
                 break
-            if draining and not got:
-                time.sleep(0.1)  # messages waiting out a retry delay
+            if not got:
+                time.sleep(IDLE_POLL_SECONDS)
         self.final_sweep_ok = self._run_due_schedules(force=True)  # the safety net for given-up events
         log_event("pump_s3_drained", files=len(self.files_delivered), given_up=len(self.files_given_up))
         self.drained.set()
 
-    def _receive(self, wait: int) -> list[dict]:
+    def _receive(self) -> list[dict]:
         try:
-            return self._sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait,
+            return self._sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
                                              AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
         except Exception as exc:  # the emulator hiccupped: ask again
             log_event("pump_s3_receive_error", error=f"{type(exc).__name__}: {exc}")
