@@ -61,21 +61,29 @@ def _secret_exists(sm, name: str) -> str:
         return "false"
 
 
-def ensure_ca_bundle(project_dir: Path, source: Path | None) -> Path:
-    """Put the RDS CA bundle where Chalice vendors it into the package (downloaded once if not given)."""
+def prepare_vendor(project_dir: Path, ca_bundle: Path | None) -> list[str]:
+    """What Chalice copies to the package root from `vendor/`: the RDS CA bundle (downloaded once if not
+    given) and the migrations (`sql/`, which chalicelib/migrate.py reads from beside `chalicelib/`)."""
+    vendor = project_dir / "vendor"
     target = project_dir / CA_BUNDLE_VENDOR_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
-    if source is not None:
-        shutil.copyfile(source, target)
+    if ca_bundle is not None:
+        shutil.copyfile(ca_bundle, target)
     elif not target.exists():
         with urllib.request.urlopen(RDS_CA_BUNDLE_URL, timeout=30) as response:  # noqa: S310 (fixed https URL)
             target.write_bytes(response.read())
-    return target
+    shutil.rmtree(vendor / "sql", ignore_errors=True)
+    migrations = sorted((project_dir / "sql").glob("*.sql"))
+    if migrations:
+        (vendor / "sql").mkdir()
+        for path in migrations:
+            shutil.copy2(path, vendor / "sql" / path.name)
+    return [str(target.relative_to(vendor))] + [f"sql/{p.name}" for p in migrations]
 
 
 def run_migrations(mode: str, clients: dict, project_dir: Path, stage: str, resources: dict,
                    env_overrides: dict[str, str]) -> str:
-    """Apply the SQL migrations through the loader's connection path (the DB secret)."""
+    """Apply the migrations and the functions' DB login through the loader's connection path (the secrets)."""
     if mode == "skip":
         return "skipped (--migrate skip)"
     if mode == "lambda":  # the database is private: only a function in the VPC can reach it
@@ -85,14 +93,15 @@ def run_migrations(mode: str, clients: dict, project_dir: Path, stage: str, reso
         payload = reply["Payload"].read().decode()
         if reply.get("FunctionError"):
             raise RuntimeError(f"migrate function failed: {payload}")
-        return f"applied by the migrate function: {payload}"
-    if not (project_dir / "chalicelib" / "migrate.py").exists():
-        return "skipped: chalicelib/migrate.py does not exist yet"
+        return f"done by the migrate function: {payload}"
     config = stage_config.read_config(project_dir)
-    local_ca = {"PGSSLROOTCERT": str(project_dir / CA_BUNDLE_VENDOR_PATH)}  # the stage's path is Lambda's
-    env = {**os.environ, **stage_config.stage_env(config, stage), **local_ca, **env_overrides}
-    subprocess.run([sys.executable, "-m", "chalicelib.migrate"], cwd=project_dir, env=env, check=True)
-    return "applied from this machine (python -m chalicelib.migrate)"
+    local_ca = {"DB_SSLROOTCERT": str(project_dir / CA_BUNDLE_VENDOR_PATH)}  # the stage's path is Lambda's
+    env = {**os.environ, **stage_config.stage_env(config, stage, "migrate"), **local_ca, **env_overrides}
+    done = subprocess.run([sys.executable, "-m", "chalicelib.dbsetup"], cwd=project_dir, env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"database set-up failed: {done.stderr.strip()[-2000:]}")
+    return f"done from this machine: {done.stdout.strip()}"
 
 
 def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str], ca_bundle: Path | None,
@@ -110,7 +119,7 @@ def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str
     added = post_deploy.ensure_api_tokens(clients["secretsmanager"], outputs["ApiTokensSecretName"],
                                           spec["api_token_names"])
     say(f"    API tokens generated for: {', '.join(added) or 'none (all present)'}")
-    ensure_ca_bundle(project_dir, ca_bundle)
+    say("    vendored into the package: " + ", ".join(prepare_vendor(project_dir, ca_bundle)))
     say(f"3/6 chalice deploy --stage {stage}")
     run_chalice(project_dir, "deploy", "--stage", stage)
     resources = stage_config.deployed_resources(project_dir, stage)

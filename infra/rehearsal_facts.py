@@ -84,5 +84,6 @@ def collect_facts(endpoint_url: str, stage: str, account: str) -> dict[str, Any]
         "apis": _api_facts(c, "cardstream"),
         "rules": [{"name": r["Name"], "schedule": r.get("ScheduleExpression")}
                   for r in c["events"].list_rules(NamePrefix=prefix)["Rules"]],
-        "secrets": {name: _secret(c, f"cardstream/{stage}/{name}") for name in ("api-tokens", "card-key", "db")},
+        "secrets": {name: _secret(c, f"cardstream/{stage}/{name}")
+                    for name in ("api-tokens", "card-key", "db", "db-app")},
     }

@@ -16,8 +16,11 @@ OUTPUT_ENV = {
     "BUCKET_NAME": "LandingBucketName",
     "API_TOKENS_SECRET_ID": "ApiTokensSecretName",
     "CARD_KEY_SECRET_ID": "CardKeySecretName",
-    "DB_SECRET_ID": "DbSecretName",
+    "DB_SECRET_ID": "DbAppSecretName",
 }
+# Only the migrate function gets the master secret's name.
+MIGRATE_FUNCTION = "migrate"
+MIGRATE_OUTPUT_ENV = {"DB_ADMIN_SECRET_ID": "DbSecretName"}
 
 
 def load_stage_file(stage: str, infra_dir: Path = INFRA_DIR) -> dict[str, Any]:
@@ -42,22 +45,28 @@ def write_config(project_dir: Path, config: dict[str, Any]) -> None:
 
 def apply_outputs(config: dict[str, Any], stage: str, outputs: dict[str, str]) -> dict[str, Any]:
     """A copy of the Chalice config with the stage's env vars, subnets and security group from the stack."""
-    missing = [output for output in [*OUTPUT_ENV.values(), "LambdaSubnetIds", "LambdaSecurityGroupId"]
-               if not outputs.get(output)]
+    needed = [*OUTPUT_ENV.values(), *MIGRATE_OUTPUT_ENV.values(), "LambdaSubnetIds", "LambdaSecurityGroupId"]
+    missing = [output for output in needed if not outputs.get(output)]
     if missing:
         raise ValueError(f"stack outputs missing: {', '.join(missing)}")
     new = copy.deepcopy(config)
     block = new["stages"][stage]
     block.setdefault("environment_variables", {}).update(
         {env: outputs[output] for env, output in OUTPUT_ENV.items()})
+    migrate = block.setdefault("lambda_functions", {}).setdefault(MIGRATE_FUNCTION, {})
+    migrate.setdefault("environment_variables", {}).update(
+        {env: outputs[output] for env, output in MIGRATE_OUTPUT_ENV.items()})
     block["subnet_ids"] = outputs["LambdaSubnetIds"].split(",")
     block["security_group_ids"] = [outputs["LambdaSecurityGroupId"]]
     return new
 
 
-def stage_env(config: dict[str, Any], stage: str) -> dict[str, str]:
-    """The environment a stage's functions run with (top-level variables, then the stage's)."""
-    return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+def stage_env(config: dict[str, Any], stage: str, function: str | None = None) -> dict[str, str]:
+    """The environment a stage's function runs with (top-level variables, the stage's, the function's)."""
+    block = config["stages"][stage]
+    own = block.get("lambda_functions", {}).get(function, {}) if function else {}
+    return {**config.get("environment_variables", {}), **block.get("environment_variables", {}),
+            **own.get("environment_variables", {})}
 
 
 def deployed_resources(project_dir: Path, stage: str) -> dict[str, dict[str, Any]]:
