@@ -46,3 +46,19 @@ up: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m infra.local demo --port $(PORT) --state-dir $(STATE_DIR) --rows $(DEMO_ROWS) $(if $(DEMO_FILE),--file $(DEMO_FILE))
+
+# Cloud stages (README "Deploy to AWS"): the stack, the Chalice app, migrations, what Chalice cannot set.
+STAGE ?= dev
+DEPLOY_ARGS ?=
+.PHONY: deploy destroy rehearse
+
+deploy: $(STAMP)
+	$(PY) -m infra.deploy deploy --stage $(STAGE) $(DEPLOY_ARGS)
+
+# Keeps the data (buckets, card key, a final DB snapshot) unless DELETE_DATA=1; FORCE=1 lifts deletion protection.
+destroy: $(STAMP)
+	$(PY) -m infra.deploy destroy --stage $(STAGE) $(if $(DELETE_DATA),--delete-data) $(if $(FORCE),--force)
+
+# deploy + destroy rehearsed against moto in server mode, offline (make test runs it too).
+rehearse: $(STAMP)
+	$(PY) -m infra.rehearse
