@@ -96,7 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cardstream-rehearsal-"))
     report = rehearse(workdir, REPO / ".chalice" / "deployments")
-    print(json.dumps(report, indent=2, default=str))
+    (workdir / "report.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    for name, run in report["rounds"].items():
+        facts = run["facts"]
+        print(f"{name:9} exit {run['exit_code']}  {run['seconds']:5.1f} s  functions={len(facts['functions'])} "
+              f"stack={(facts['stack'] or {}).get('status')}  log: {run['log']}")
+    print(f"full report (what each AWS API answered after each round): {workdir / 'report.json'}")
     return 0 if all(r["exit_code"] == 0 for r in report["rounds"].values()) else 1
 
 
