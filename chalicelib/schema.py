@@ -32,32 +32,35 @@ COORD_LIMITS = {"lat": 90, "merch_lat": 90, "long": 180, "merch_long": 180}
 COORD_DECIMALS = 6  # numeric(9,6) in Postgres; the data set carries float noise beyond it
 
 _TEXT_RE = re.compile(r"[^\x00-\x1f\x7f]+")
-_DIGITS_RE = re.compile(r"\d+")
-_DECIMAL_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_SCI_RE = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
+# Digits are [0-9], never \d: \d also matches other scripts' digits (Arabic-Indic, fullwidth), which
+# int() and Decimal() accept but ASCII-only code downstream (the tokenizer, Postgres) does not.
+_DIGITS_RE = re.compile(r"[0-9]+")
+_DECIMAL_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_UNSIGNED_RE = re.compile(r"\+?0*([0-9]+)")  # one optional sign; leading zeros dropped
+_SCI_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+")
 _TRANS_NUM_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _STATE_RE = re.compile(r"[A-Z]{2}")
 _CATEGORY_RE = re.compile(r"[a-z][a-z0-9_]*")
 
 CANONICAL_PATTERNS: dict[str, re.Pattern] = {
     "trans_date_trans_time": _DATETIME_RE,
     "card_token": re.compile(r"[0-9a-f]{64}"),
-    "cc_last4": re.compile(r"\d{4}"),
+    "cc_last4": re.compile(r"[0-9]{4}"),
     "merchant": _TEXT_RE, "first": _TEXT_RE, "last": _TEXT_RE, "street": _TEXT_RE, "city": _TEXT_RE,
     "job": _TEXT_RE,
     "category": _CATEGORY_RE,
-    "amt": re.compile(r"\d{1,7}\.\d{2}"),
+    "amt": re.compile(r"[0-9]{1,7}\.[0-9]{2}"),
     "gender": re.compile(r"[MF]"),
     "state": _STATE_RE,
-    "zip": re.compile(r"\d{5}"),
-    "lat": re.compile(r"-?\d{1,2}\.\d{6}"), "merch_lat": re.compile(r"-?\d{1,2}\.\d{6}"),
-    "long": re.compile(r"-?\d{1,3}\.\d{6}"), "merch_long": re.compile(r"-?\d{1,3}\.\d{6}"),
-    "city_pop": re.compile(r"\d{1,9}"),
+    "zip": re.compile(r"[0-9]{5}"),
+    "lat": re.compile(r"-?[0-9]{1,2}\.[0-9]{6}"), "merch_lat": re.compile(r"-?[0-9]{1,2}\.[0-9]{6}"),
+    "long": re.compile(r"-?[0-9]{1,3}\.[0-9]{6}"), "merch_long": re.compile(r"-?[0-9]{1,3}\.[0-9]{6}"),
+    "city_pop": re.compile(r"[0-9]{1,9}"),
     "dob": _DATE_RE,
     "trans_num": _TRANS_NUM_RE,
-    "unix_time": re.compile(r"\d{1,11}"),
+    "unix_time": re.compile(r"[0-9]{1,11}"),
     "is_fraud": re.compile(r"[01]?"),
 }
 
@@ -126,7 +129,7 @@ class Money(_Canonical):
             raise ValidationError(f"must be <= {AMT_MAX}")
         if amount != amount.quantize(Decimal("0.01")):
             raise ValidationError("must have at most 2 decimals")
-        return f"{amount:.2f}"
+        return f"{abs(amount):.2f}"  # abs: "-0" is >= 0 but would print as "-0.00", which is not canonical
 
 
 class Coordinate(_Canonical):
@@ -147,12 +150,14 @@ class Integer(_Canonical):
         self.maximum = maximum
 
     def canonical(self, text):
-        if not _DIGITS_RE.fullmatch(text.lstrip("+")):
+        match = _UNSIGNED_RE.fullmatch(text)
+        if not match:
             raise ValidationError("must be a whole number >= 0")
-        value = int(text)
-        if value > self.maximum:
+        digits = match.group(1)
+        # Length first: int() refuses strings over 4,300 digits with a ValueError, not a verdict.
+        if len(digits) > len(str(self.maximum)) or int(digits) > self.maximum:
             raise ValidationError(f"must be <= {self.maximum}")
-        return str(value)
+        return str(int(digits))
 
 
 class Zip(_Canonical):
