@@ -11,7 +11,7 @@ STATE_DIR ?= .local
 DEMO_ROWS ?= 10000
 DEMO_FILE ?=
 
-.PHONY: help venv test check lint bench demo up clean
+.PHONY: help venv test check lint bench demo up clean migrate
 
 help:
 	@echo "make demo    run the whole pipeline locally on sample data (no AWS account, no Postgres needed)"
@@ -19,6 +19,7 @@ help:
 	@echo "make up      the local stack in the foreground (PORT=8000); Ctrl-C drains and stops it"
 	@echo "make check   ruff + tests"
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
+	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +38,9 @@ check: lint test
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+migrate: $(STAMP)
+	$(PY) -m chalicelib.migrate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
