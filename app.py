@@ -3,7 +3,7 @@ import time
 
 from chalice import AuthResponse, AuthRoute, Chalice, Response
 
-from chalicelib import runtime
+from chalicelib import dbsetup, runtime
 from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
 from chalicelib.logs import log_event
 from chalicelib.secrets import SecretUnavailable
@@ -55,6 +55,12 @@ def post_transactions():
                        maximum_batching_window_in_seconds=settings.kinesis_batch_window_seconds)
 def on_stream_records(event):
     return runtime.stream_landing().land_event(event.to_dict())
+
+
+# Run by `make deploy` after each deploy: the database is private, so set-up runs inside the VPC.
+@app.lambda_function(name="migrate")
+def migrate(event, context):
+    return dbsetup.run_setup()
 
 
 def _finish(request, started, status, body, accepted=0, rejected=0):

@@ -72,6 +72,7 @@ class Settings:
     # Loader
     database_url = _optional("DATABASE_URL", None)
     db_secret_id = _optional("DB_SECRET_ID", None)
+    db_admin_secret_id = _optional("DB_ADMIN_SECRET_ID", None)  # master login: the cloud `migrate` function only
     db_sslmode = _optional("DB_SSLMODE", "prefer")
     db_statement_timeout_ms = _optional("DB_STATEMENT_TIMEOUT_MS", 120_000, int)
     db_connect_timeout_seconds = _optional("DB_CONNECT_TIMEOUT_SECONDS", 5, int)
