@@ -177,3 +177,17 @@ def test_one_log_line_per_flush_and_one_summary(lambda_client, capsys):
     assert all(f["bytes"] > 0 for f in flushes)
     [summary] = _log_lines(out, "stream_batch")
     assert (summary["records"], summary["files"]) == (3, 2)
+
+
+def test_an_empty_batch_writes_nothing(lambda_client):
+    summary = _invoke(lambda_client, {"Records": []})
+    assert _objects() == {}
+    assert (summary["records"], summary["files"]) == (0, 0)
+
+
+def test_handler_reads_the_stream_from_trim_horizon_with_the_stages_batching():
+    from app import app, settings
+
+    [source] = [s for s in app.event_sources if s.name == "on_stream_records"]
+    assert (source.stream, source.starting_position) == (settings.stream_name, "TRIM_HORIZON")
+    assert (source.batch_size, source.maximum_batching_window_in_seconds) == (500, 2)
