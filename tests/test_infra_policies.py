@@ -44,7 +44,7 @@ GET = "secretsmanager:GetSecretValue"
 
 # The issue's table: what each function may do, as (action, resource key in _arns).
 MAY = {
-    "api_handler": {("kinesis:PutRecords", "stream"), (GET, "card_key")},
+    "api_handler": {("kinesis:PutRecords", "stream"), (GET, "card_key"), (GET, "db_app")},  # + the read routes
     "token_authorizer": {(GET, "tokens")},
     "on_stream_records": {*((a, "stream") for a in READ_STREAM), ("s3:PutObject", "raw"),
                           ("s3:PutObject", "q_stream"), ("sqs:SendMessage", "dlq")},
@@ -219,3 +219,52 @@ def test_the_batcher_calls_only_what_its_policy_allows(recorded, invoke):
     written = [params["Key"].split("/", 1)[0] for _, op, params in recorded if op == "PutObject"]
     assert sorted(set(written)) == ["quarantine", "raw-data"]  # both kinds of write were exercised
     assert _disallowed("on_stream_records", recorded) == []
+
+
+@pytest.fixture
+def app_login_secret(aws):
+    """A stand-in PostgreSQL, migrated, with the functions' login; the test stage's DB secret points at it."""
+    import psycopg2
+
+    from chalicelib.clients import get_client
+    from chalicelib.dbsetup import setup_database
+    from tests.infra_support import stand_in_database
+
+    with stand_in_database() as (target, dsn):
+        login = {**target, "username": "cardstream_app", "password": "stand-in-" + "x" * 16}
+        conn = psycopg2.connect(dsn)
+        try:
+            setup_database(conn, login)
+        finally:
+            conn.close()
+        get_client("secretsmanager").create_secret(Name=TEST_ENV["DB_SECRET_ID"], SecretString=json.dumps(login))
+        yield
+        from chalicelib import runtime
+
+        runtime.database().close()  # before the database is dropped
+
+
+def test_the_loader_and_the_sweep_call_only_what_their_policies_allow(app_login_secret, recorded, invoke):
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.clients import get_client
+    from tests.kinesis_events import kinesis_event, stream_record
+
+    invoke("on_stream_records", kinesis_event([stream_record(), stream_record(trans_num="t2")]))
+    s3 = get_client("s3")
+    good = s3.list_objects_v2(Bucket=TEST_ENV["BUCKET_NAME"], Prefix="raw-data/")["Contents"][0]["Key"]
+    bad = "raw-data/dt=2019-01-01/hour=00/not-a-csv.csv"
+    s3.put_object(Bucket=TEST_ENV["BUCKET_NAME"], Key=bad, Body=b"\x00\x01 not the header\n")
+    recorded.clear()
+    with Client(app, stage_name="test") as client:
+        for key in (good, bad):  # one loads, one is rejected and copied to quarantine/files/
+            invoke("on_raw_file", client.events.generate_s3_event(bucket=TEST_ENV["BUCKET_NAME"], key=key))
+    assert {op for _, op, _ in recorded} >= {"GetObject", "CopyObject", "GetSecretValue"}
+    assert _disallowed("on_raw_file", recorded) == []
+    recorded.clear()
+    invoke("sweep_raw_files", {"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
+                               "account": ACCOUNT, "time": "2019-01-01T01:00:00Z", "region": REGION,
+                               "resources": [], "detail": {}})
+    assert "ListObjectsV2" in {op for _, op, _ in recorded}
+    assert _disallowed("sweep_raw_files", recorded) == []
