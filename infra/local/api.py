@@ -1,13 +1,10 @@
 """The API: `chalice local --stage local` in a child process, with the real authorizer.
 
-The child runs in its own session, so a Ctrl-C typed at the terminal reaches only the stack, which
-stops the API first and then drains. If the stack dies without draining, the kernel stops the child too.
+The child runs in its own session (children.py), so a Ctrl-C typed at the terminal reaches only the
+stack, which stops the API first and then drains.
 """
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-_PR_SET_PDEATHSIG = 1
+from infra.local import children
 
 
 class ApiServer:
@@ -31,9 +28,7 @@ class ApiServer:
         self._proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self._proc = subprocess.Popen(self._cmd, cwd=self._project_dir, env=self._env, stdout=self._output,
-                                      stderr=subprocess.STDOUT, start_new_session=True,
-                                      preexec_fn=_die_with_parent)
+        self._proc = children.spawn(self._cmd, cwd=self._project_dir, env=self._env, stdout=self._output)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until GET /health answers 200; raise if the child exits or the time runs out."""
@@ -49,16 +44,9 @@ class ApiServer:
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop accepting requests: SIGTERM, then SIGKILL if it lingers."""
-        if self._proc is None or self._proc.poll() is not None:
-            return
-        self._proc.send_signal(signal.SIGTERM)
-        try:
-            self._proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
+    def stop(self) -> None:
+        """Stop accepting requests."""
+        children.stop(self._proc)
 
 
 def _healthy(url: str) -> bool:
@@ -67,9 +55,3 @@ def _healthy(url: str) -> bool:
             return resp.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
-
-
-def _die_with_parent() -> None:
-    # Linux only; elsewhere the child simply outlives a crashed parent.
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -6,17 +6,20 @@ moto holds everything in memory, which is why the stack drains before it stops (
 from __future__ import annotations
 
 import json
-import logging
-import threading
+import selectors
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import boto3
 from botocore.config import Config
-from moto.server import DomainDispatcherApplication, MotoRequestHandler, ThreadedMotoServer, create_backend_app
-from werkzeug.serving import make_server
 
 from chalicelib.settings import Settings
+from infra.local import children
 from infra.local.state import TOKEN_NAME, LocalSecrets
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 REGION = "us-east-1"
 # moto accepts any credentials; fixed fake ones keep a developer's real AWS profile out of the local stack.
@@ -24,43 +27,26 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "loca
 _CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
 
-class _OneAtATime:
-    """moto's backends are not thread-safe: two PutRecords at once can get the same Kinesis sequence
-    number, and one record silently replaces the other (seen: 9,854 of 10,000 records left after 4
-    threads). AWS never loses an accepted record, so the emulator must not either: one request at a time."""
-
-    def __init__(self, app):
-        self._app, self._lock = app, threading.Lock()
-
-    def __call__(self, environ, start_response):
-        with self._lock:
-            return list(self._app(environ, start_response))
-
-
-class _SerializedMotoServer(ThreadedMotoServer):
-    def _server_entry(self) -> None:
-        app = _OneAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
-        self._server_ready_event.set()
-        self._server.serve_forever()
-
-
 class Emulator:
-    """A moto server running in a thread of this process."""
+    """A moto server in a child process (see emulator_server.py)."""
 
     def __init__(self, port: int = 0):
-        self._server = _SerializedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._port = port
+        self._proc: subprocess.Popen | None = None
         self.endpoint_url = ""
 
-    def start(self) -> str:
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint_url = f"http://{host}:{port}"
+    def start(self, timeout: float = 60.0) -> str:
+        self._proc = children.spawn([sys.executable, "-m", "infra.local.emulator_server", "--port", str(self._port)],
+                                    cwd=PROJECT_DIR, stdout=subprocess.PIPE)
+        line = _read_line(self._proc, timeout)
+        if not line.startswith("listening "):
+            children.stop(self._proc)
+            raise RuntimeError(f"the moto server did not start: {line!r}")
+        self.endpoint_url = f"http://127.0.0.1:{int(line.split()[1])}"
         return self.endpoint_url
 
     def stop(self) -> None:
-        self._server.stop()
+        children.stop(self._proc)
 
     def client_env(self) -> dict[str, str]:
         """What a process needs to talk to this emulator with plain boto3."""
@@ -100,3 +86,12 @@ def _wait_active(kinesis, stream_name: str, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"stream {stream_name} did not become ACTIVE")
         time.sleep(0.05)
+
+
+def _read_line(proc: subprocess.Popen, timeout: float) -> str:
+    """The child's first stdout line, or "" if it exits or stays silent for `timeout` seconds."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout):
+            return ""
+    return proc.stdout.readline().decode("utf-8", "replace").strip()

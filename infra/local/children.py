@@ -1,0 +1,36 @@
+"""Child processes of the stack (the emulator, the API): in their own session, tied to the stack's life.
+
+Their own session keeps a Ctrl-C typed at the terminal away from them, so the stack decides the order
+in which they stop (the drain needs the emulator after the API is gone). If the stack dies without
+stopping them, the kernel sends them SIGTERM (Linux; elsewhere they outlive a crashed stack).
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+
+_PR_SET_PDEATHSIG = 1
+
+
+def spawn(cmd: list[str], cwd=None, env: dict[str, str] | None = None, stdout=None) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
+                            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
+
+
+def stop(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it lingers."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
