@@ -9,11 +9,16 @@ from functools import lru_cache
 from chalicelib.auth import find_principal
 from chalicelib.cards import CardTokenizer
 from chalicelib.clients import get_client, reset_clients
+from chalicelib.db import Database, connect_kwargs, open_connection
 from chalicelib.ingest import Ingestor
 from chalicelib.landing import StreamLanding
+from chalicelib.loader import Loader, LoadResult
+from chalicelib.lookup import find_transaction as _find_transaction
 from chalicelib.publisher import Publisher
+from chalicelib.s3events import created_objects
 from chalicelib.secrets import SecretCache
 from chalicelib.settings import get_settings
+from chalicelib.sweep import Sweeper, SweepResult
 
 
 @lru_cache(maxsize=1)
@@ -51,9 +56,52 @@ def stream_landing() -> StreamLanding:
                          settings.flush_max_bytes, settings.flush_max_age_seconds, settings.gzip_files)
 
 
+def db_secret() -> dict | None:
+    """The RDS-format database secret, or None when DATABASE_URL is used or no secret is configured."""
+    settings = get_settings()
+    if settings.database_url or not settings.db_secret_id:
+        return None
+    return secret_cache().get(settings.db_secret_id)
+
+
+@lru_cache(maxsize=1)
+def database() -> Database:
+    """The process's one PostgreSQL connection (opened on first use), shared by the loader and the read API."""
+    settings = get_settings()
+    return Database(lambda: open_connection(connect_kwargs(settings, db_secret()), settings.db_role),
+                    attempts=settings.db_retry_attempts)
+
+
+@lru_cache(maxsize=1)
+def loader() -> Loader:
+    return Loader(get_client("s3"), database(), get_settings().quarantine_prefix)
+
+
+def load_raw_files(event: dict) -> list[LoadResult]:
+    """Load every object an S3 ObjectCreated event names (none for s3:TestEvent)."""
+    return [loader().load_object(bucket, key) for bucket, key in created_objects(event)]
+
+
+@lru_cache(maxsize=1)
+def sweeper() -> Sweeper:
+    settings = get_settings()
+    return Sweeper(get_client("s3"), database(), loader(), settings.bucket_name, settings.raw_prefix,
+                   settings.sweep_lookback_hours, settings.sweep_min_age_seconds)
+
+
+def sweep_raw_files() -> SweepResult:
+    return sweeper().sweep()
+
+
+def find_transaction(trans_num: str) -> dict | None:
+    return _find_transaction(database(), trans_num)
+
+
 def reset() -> None:
     """Forget every cached client, secret and service (tests; never needed in Lambda)."""
-    for cached in (secret_cache, _tokenizer_for, ingestor, stream_landing):
+    if database.cache_info().currsize:
+        database().close()
+    for cached in (secret_cache, _tokenizer_for, ingestor, stream_landing, database, loader, sweeper):
         cached.cache_clear()
     reset_clients()
     get_settings.cache_clear()

