@@ -32,6 +32,10 @@ COORD_LIMITS = {"lat": 90, "merch_lat": 90, "long": 180, "merch_long": 180}
 COORD_DECIMALS = 6  # numeric(9,6) in Postgres; the data set carries float noise beyond it
 
 _TEXT_RE = re.compile(r"[^\x00-\x1f\x7f]+")
+# JSON can carry a lone surrogate ("\ud800"): Python takes it as text, but it cannot be encoded as UTF-8.
+# The API refuses it (the batcher, reading the stream, quarantines one with its own reason).
+_INPUT_TEXT_RE = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]+")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 # Digits are [0-9], never \d: \d also matches other scripts' digits (Arabic-Indic, fullwidth), which
 # int() and Decimal() accept but ASCII-only code downstream (the tokenizer, Postgres) does not.
 _DIGITS_RE = re.compile(r"[0-9]+")
@@ -86,8 +90,11 @@ class _Canonical(fields.Field):
     """A field that turns its input into canonical text or raises a message naming the rule."""
 
     default_error_messages = {"required": "is required", "null": "may not be null"}
+    numbers_allowed = True  # False for text, codes and dates: a JSON number there means shifted columns
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if not self.numbers_allowed and type(value) is not str:
+            raise ValidationError("must be a string")
         return self.canonical(_as_text(value))
 
     def canonical(self, text: str) -> str:  # pragma: no cover - overridden
@@ -95,7 +102,9 @@ class _Canonical(fields.Field):
 
 
 class Text(_Canonical):
-    def __init__(self, max_len: int, pattern: re.Pattern = _TEXT_RE, rule: str = "", **kw):
+    numbers_allowed = False
+
+    def __init__(self, max_len: int, pattern: re.Pattern = _INPUT_TEXT_RE, rule: str = "", **kw):
         super().__init__(**kw)
         self.max_len, self.pattern, self.rule = max_len, pattern, rule
 
@@ -105,6 +114,8 @@ class Text(_Canonical):
         if len(text) > self.max_len:
             raise ValidationError(f"must be at most {self.max_len} characters")
         if not self.pattern.fullmatch(text):
+            if self.pattern is _INPUT_TEXT_RE and _SURROGATE_RE.search(text):
+                raise ValidationError("must be valid Unicode: a lone surrogate (\\ud800-\\udfff) is not")
             raise ValidationError(self.rule or "must not contain control characters")
         return text
 
@@ -168,6 +179,8 @@ class Zip(_Canonical):
 
 
 class Timestamp(_Canonical):
+    numbers_allowed = False
+
     def canonical(self, text):
         if not _DATETIME_RE.fullmatch(text):
             raise ValidationError("must be YYYY-MM-DD HH:MM:SS")
@@ -179,6 +192,8 @@ class Timestamp(_Canonical):
 
 
 class BirthDate(_Canonical):
+    numbers_allowed = False
+
     def canonical(self, text):
         if not _DATE_RE.fullmatch(text):
             raise ValidationError("must be YYYY-MM-DD")

@@ -24,7 +24,8 @@ _TOKENIZER = CardTokenizer(b"k" * 32)
 NUMBERISH = "0123456789+-. eE\u0660\u0661\u0664\u0669\uff11\u00b2\t"  # ASCII, Arabic-Indic, fullwidth, superscript
 numberish = st.text(st.sampled_from(NUMBERISH), max_size=24)
 long_digits = st.integers(4000, 6000).map(lambda n: "1" * n)  # beyond int()'s 4300-digit limit
-tricky = numberish | long_digits | st.sampled_from(["-0", "-0.00", "+0", "-.0", "++5", "+-1", "0" * 30 + "7"])
+surrogates = st.text(st.sampled_from("ab\ud800\udfff"), min_size=1, max_size=5)  # lone ones are valid JSON
+tricky = numberish | long_digits | surrogates | st.sampled_from(["-0", "-0.00", "+0", "-.0", "++5", "0" * 30 + "7"])
 
 
 def _accept(item):
