@@ -47,7 +47,8 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
         code = stack.stop()
     drained = state.read_drain_file(home)
     missing = observe.missing_rows(dsn, accepted)
-    _print_summary(result, drained, run_ledger(dsn, info["bucket"], since), watch.seen, started, missing)
+    ledger = run_ledger(dsn, info["bucket"], [tuple(f) for f in drained["files"]], since)
+    _print_summary(result, ledger, watch.seen, started, missing)
     if code != 0 or not drained["complete"]:
         _say(f"the stack did not drain cleanly (exit {code}); see {stack.log_path}")
     return 1 if missing or code != 0 or not drained["complete"] else 0
@@ -64,8 +65,7 @@ def _sample(home: Path, rows: int, seed: int) -> Path:
     return path
 
 
-def _print_summary(result, drained: dict, ledger: dict, seen: dict[str, float], started: float,
-                   missing: set[str]) -> None:
+def _print_summary(result, ledger: dict, seen: dict[str, float], started: float, missing: set[str]) -> None:
     fresh = [seen[t] - at for t, at in result.accepted_at.items() if t in seen and at]
     lines = [
         "",
@@ -75,10 +75,11 @@ def _print_summary(result, drained: dict, ledger: dict, seen: dict[str, float], 
         f"rejected         {len(result.rejected)}"
         + "".join(f"\n  {n:>7}  {reason}" for reason, n in result.rejected_by_reason().most_common()),
         f"not sent         {len(result.malformed)} malformed, {len(result.undelivered)} undelivered",
-        f"files written    {drained['files_delivered']} raw CSV files on S3 "
-        f"({ledger['files']} new to the ledger, {drained['files_delivered'] - ledger['files']} already loaded)",
+        f"files written    {ledger['files']} raw CSV files on S3: {ledger['files_loaded']} loaded, "
+        f"{ledger['files_skipped']} skipped (the same object was loaded before), {ledger['files_missing']} not loaded",
         f"rows loaded      {ledger['rows_inserted']} new rows in card_transaction",
-        f"duplicates       {ledger['rows_duplicate']} rows already present (deduped on trans_num)",
+        f"duplicates       {ledger['rows_duplicate']} rows already stored (deduped on trans_num, or whole files "
+        "skipped by the ledger)",
         f"rows rejected    {ledger['rows_rejected']} by the loader (rejected_row)",
         f"missing          {len(missing)} accepted rows not in PostgreSQL",
     ]

@@ -42,6 +42,7 @@ class DrainReport:
     files_delivered: int  # new raw-data/ objects (key, etag) the S3 handler took
     files_given_up: list[str]
     complete: bool
+    files: list[tuple[str, str]]  # (key, etag) of each object delivered: scripts look them up in the ledger
 
 
 class LocalStack:
@@ -110,6 +111,7 @@ class LocalStack:
             files_delivered=sum(len(p.files_delivered) for p in self._s3_pumps),
             files_given_up=[key for p in self._s3_pumps for key in p.files_given_up],
             complete=complete and all(p.final_sweep_ok for p in self._s3_pumps),
+            files=sorted(f for p in self._s3_pumps for f in p.files_delivered),
         )
         self._emulator.stop()
         home = state.prepare_state_dir(self.options.state_dir)
