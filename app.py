@@ -1,11 +1,15 @@
 """cardstream's table of contents: Chalice decorators wired to chalicelib, one call each."""
 import time
 
-from chalice import AuthResponse, AuthRoute, Chalice, Response
+from chalice import AuthResponse, AuthRoute, Chalice, Rate, Response
 
 from chalicelib import dbsetup, runtime
+from chalicelib.alerts import BadAlertQuery, parse_alert_query
+from chalicelib.db import DatabaseUnavailable
 from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
 from chalicelib.logs import log_event
+from chalicelib.lookup import InvalidTransNum
+from chalicelib.s3events import RawFileEvent
 from chalicelib.secrets import SecretUnavailable
 from chalicelib.settings import get_settings
 
@@ -13,8 +17,10 @@ app = Chalice(app_name="cardstream")
 settings = get_settings()
 
 # Every route a token holder may call. The policy lists all of them, not just the route asked for,
-# because API Gateway caches it per token for 300 s and reuses it for the token's next calls.
-TOKEN_ROUTES = [AuthRoute("/transactions", ["POST"])]
+# because API Gateway caches it per token for 300 s and reuses it for the token's next calls. A policy
+# names concrete paths, so a path parameter is a wildcard: /transactions/* is GET /transactions/{trans_num}.
+TOKEN_ROUTES = [AuthRoute("/transactions", ["POST"]), AuthRoute("/transactions/*", ["GET"]),
+                AuthRoute("/alerts", ["GET"])]
 
 
 @app.authorizer(ttl_seconds=300)
@@ -48,6 +54,32 @@ def post_transactions():
     return _finish(request, started, status, result.body(), result.accepted, len(result.rejected))
 
 
+@app.route("/transactions/{trans_num}", methods=["GET"], authorizer=token_authorizer)
+def get_transaction(trans_num):
+    started, request = time.perf_counter(), app.current_request
+    try:
+        found = runtime.find_transaction(trans_num)
+    except InvalidTransNum as exc:
+        return _finish(request, started, 400, {"message": str(exc)})
+    except DatabaseUnavailable:
+        return _finish(request, started, 503, {"message": "the database is unavailable; retry later"})
+    if found is None:
+        return _finish(request, started, 404, {"message": "transaction not found"})
+    return _finish(request, started, 200, found)
+
+
+@app.route("/alerts", methods=["GET"], authorizer=token_authorizer)
+def get_alerts():
+    started, request = time.perf_counter(), app.current_request
+    try:
+        page = runtime.list_alerts(parse_alert_query(request.query_params))
+    except BadAlertQuery as exc:
+        return _finish(request, started, 400, {"message": str(exc)})
+    except DatabaseUnavailable:
+        return _finish(request, started, 503, {"message": "the database is unavailable; retry later"})
+    return _finish(request, started, 200, page)
+
+
 # TRIM_HORIZON so a backlog is replayed after an outage; a failed invocation retries the whole batch,
 # which is safe because object keys depend only on the records (see chalicelib/landing.py).
 @app.on_kinesis_record(stream=settings.stream_name, batch_size=settings.kinesis_batch_size,
@@ -55,6 +87,22 @@ def post_transactions():
                        maximum_batching_window_in_seconds=settings.kinesis_batch_window_seconds)
 def on_stream_records(event):
     return runtime.stream_landing().land_event(event.to_dict())
+
+
+# Each raw file into Postgres, exactly once per object version (chalicelib/loader.py). A database failure
+# raises, so Lambda retries; a bad file is answered (rejected + quarantined), not retried.
+@app.on_s3_event(bucket=settings.bucket_name, events=["s3:ObjectCreated:*"], prefix=settings.raw_prefix)
+def on_raw_file(event):
+    runtime.load_raw_files(event.to_dict())
+
+
+on_raw_file.event_class = RawFileEvent  # chalice's S3Event raises on S3's s3:TestEvent, which has no Records
+
+
+# S3 notifications can be dropped or late: load the recent raw files the ledger has not seen.
+@app.schedule(Rate(settings.sweep_rate_minutes, unit=Rate.MINUTES))
+def sweep_raw_files(event):
+    runtime.sweep_raw_files()
 
 
 # Run by `make deploy` after each deploy: the database is private, so set-up runs inside the VPC.
