@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from chalicelib.alerts import AlertQuery
+from chalicelib.alerts import list_alerts as _list_alerts
 from chalicelib.auth import find_principal
 from chalicelib.cards import CardTokenizer
 from chalicelib.clients import get_client, reset_clients
 from chalicelib.db import Database, connect_kwargs, open_connection
+from chalicelib.fraud import FraudScorer
 from chalicelib.ingest import Ingestor
 from chalicelib.landing import StreamLanding
 from chalicelib.loader import Loader, LoadResult
@@ -72,9 +75,15 @@ def database() -> Database:
                     attempts=settings.db_retry_attempts)
 
 
+def loader_hooks() -> tuple:
+    """What runs inside each file's transaction after its rows: fraud scoring, unless the stage turns it off."""
+    settings = get_settings()
+    return (FraudScorer(settings.fraud_alert_threshold),) if settings.fraud_scoring else ()
+
+
 @lru_cache(maxsize=1)
 def loader() -> Loader:
-    return Loader(get_client("s3"), database(), get_settings().quarantine_prefix)
+    return Loader(get_client("s3"), database(), get_settings().quarantine_prefix, hooks=loader_hooks())
 
 
 def load_raw_files(event: dict) -> list[LoadResult]:
@@ -95,6 +104,10 @@ def sweep_raw_files() -> SweepResult:
 
 def find_transaction(trans_num: str) -> dict | None:
     return _find_transaction(database(), trans_num)
+
+
+def list_alerts(query: AlertQuery) -> dict:
+    return _list_alerts(database(), query)
 
 
 def reset() -> None:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from chalicelib import __version__
+from chalicelib.fraud_rules import DEFAULT_ALERT_THRESHOLD
 
 
 class MissingSetting(RuntimeError):
@@ -82,6 +83,10 @@ class Settings:
     sweep_lookback_hours = _optional("SWEEP_LOOKBACK_HOURS", 24, int)
     sweep_rate_minutes = _optional("SWEEP_RATE_MINUTES", 15, int)
     sweep_min_age_seconds = _optional("SWEEP_MIN_AGE_SECONDS", 120, int)  # younger files: their event is due
+
+    # Fraud alerts (chalicelib/fraud_rules.py holds the rules; these are the per-stage knobs)
+    fraud_scoring = _optional("FRAUD_SCORING", True, _flag)  # off: the loader writes no scores or alerts
+    fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", DEFAULT_ALERT_THRESHOLD, float)
 
 
 @lru_cache(maxsize=1)

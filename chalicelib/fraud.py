@@ -1,0 +1,60 @@
+"""Fraud scoring as a loader hook: the file's new transactions scored set-based, inside the file's transaction.
+
+Four statements per file, none per row (chalicelib/sql/fraud_*.sql): find the rows this file inserted,
+refresh the category baselines when they are older (in transaction time) than the refresh interval, score
+every new row against its card's history, its category and the cardholder's home, and write an alert for
+each score at or above the threshold. The alerts commit with the file or not at all, and `ON CONFLICT DO
+NOTHING` on trans_num keeps a reload from doubling them. The temporary `fraud_score` table holds every new
+row's score until the commit, for a caller that wants them all (the evaluation).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from chalicelib.fraud_rules import DEFAULT_ALERT_THRESHOLD, DEFAULT_RULES, RuleSet
+from chalicelib.sqlfiles import sql_text
+
+_BASELINE_LOCK = 0x66726175  # "frau": one loader refreshes the baselines at a time; the others use the last ones
+
+
+class FraudScorer:
+    """A loader hook (`hook(cursor, context)`): score the loaded file's new rows, alert above `threshold`."""
+
+    def __init__(self, threshold: float = DEFAULT_ALERT_THRESHOLD, rules: RuleSet = DEFAULT_RULES):
+        if not 0 <= threshold <= 1:
+            raise ValueError(f"alert threshold must be between 0 and 1, got {threshold}")
+        self.threshold = threshold
+        self.rules = rules
+        self._params = {**rules.sql_params(), "threshold": threshold}
+
+    def __call__(self, cur, context: Any = None) -> int:
+        return self.score_new_rows(cur)
+
+    def score_new_rows(self, cur) -> int:
+        """Score the rows the current transaction inserted (the `stage` rows now in card_transaction);
+        returns the number of alerts written."""
+        cur.execute(sql_text("fraud_new_rows"))
+        if not cur.rowcount:
+            cur.execute("CREATE TEMP TABLE fraud_score ON COMMIT DROP AS SELECT NULL::text AS trans_num, "
+                        "NULL::float8 AS score WITH NO DATA")
+            return 0
+        cur.execute("ANALYZE fraud_new")  # a fresh temp table has no statistics; the plan needs its size
+        self._refresh_baselines(cur)
+        cur.execute(sql_text("fraud_score"), self._params)
+        cur.execute(sql_text("fraud_insert_alerts"), self._params)
+        return cur.rowcount
+
+    def _refresh_baselines(self, cur) -> None:
+        cur.execute("SELECT max(ts) FROM fraud_new")
+        through: dt.datetime = cur.fetchone()[0]
+        cur.execute("SELECT max(through_time) FROM fraud_category_baseline")
+        latest = cur.fetchone()[0]
+        if latest is not None and through - latest < dt.timedelta(hours=self.rules.baseline_refresh_hours):
+            return
+        cur.execute("SELECT pg_try_advisory_xact_lock(%s)", (_BASELINE_LOCK,))
+        if cur.fetchone()[0]:
+            cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'card_transaction'::regclass")
+            rows = max(cur.fetchone()[0], 1)
+            percent = min(100.0, 100.0 * self.rules.baseline_sample_rows / rows)
+            cur.execute(sql_text("fraud_baseline"), {**self._params, "through": through, "sample_percent": percent})
