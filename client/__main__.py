@@ -22,6 +22,12 @@ DASHBOARD_EXAMPLE = """example:
   python -m client dashboard --out dashboard.html --database-url postgresql://postgres@127.0.0.1:5432/cardstream
 
 without --database-url: DATABASE_URL, else the local stack's embedded PostgreSQL in --state-dir (make demo's)"""
+EVALUATE_EXAMPLE = """example:
+  python -m client evaluate ../shared/data/sparkov_train_head_5k.csv --pr-curve pr.png
+
+loads the labelled file through the loader and the fraud rules into a scratch database (on --database-url /
+DATABASE_URL's server, else an embedded PostgreSQL) and measures the scores against is_fraud; the last line is
+`evaluate: auc=A precision=P recall=R alert_rate=X`. exit status 2: the file cannot be evaluated (no labels)"""
 REPLAY_EXAMPLE = """example:
   python -m client replay sample.csv --url http://127.0.0.1:8000 --token "$TOKEN" --concurrency 4 --rate 2000
 
@@ -84,6 +90,20 @@ def _dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from chalicelib.settings import get_settings
+    from client.evaluate import evaluate_file
+
+    settings = get_settings()
+    threshold = settings.fraud_alert_threshold if args.threshold is None else args.threshold
+    try:
+        return evaluate_file(args.file, database_url=args.database_url or settings.database_url, threshold=threshold,
+                             rows_per_file=args.rows_per_file, pr_curve=args.pr_curve)
+    except (OSError, CsvFormatError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
 def _local_database_url(state_dir: Path) -> str:
     from chalicelib.settings import get_settings
     from infra.local.database import resolve_database_url
@@ -127,6 +147,15 @@ def _parser() -> argparse.ArgumentParser:
     dash.add_argument("--state-dir", type=Path, default=Path(".local"),
                       help="the local stack's state folder, used without a URL (default .local)")
     dash.set_defaults(run=_dashboard)
+
+    ev = _command(commands, "evaluate", "measure the fraud rules on a labelled Sparkov CSV", EVALUATE_EXAMPLE)
+    ev.add_argument("file", help="labelled Sparkov CSV (with is_fraud)")
+    ev.add_argument("--database-url", default=None, help="a PostgreSQL server to make the scratch database on")
+    ev.add_argument("--threshold", type=_fraction, default=None,
+                    help="alert threshold (default: the FRAUD_ALERT_THRESHOLD setting)")
+    ev.add_argument("--rows-per-file", type=_at_least(1), default=500, help="rows per loaded file (default 500)")
+    ev.add_argument("--pr-curve", default=None, help="write the precision-recall curve to this PNG")
+    ev.set_defaults(run=_evaluate)
     return parser
 
 
