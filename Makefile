@@ -20,6 +20,8 @@ help:
 	@echo "make check   ruff + tests"
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
 	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
+	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
+	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +52,18 @@ up: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m infra.local demo --port $(PORT) --state-dir $(STATE_DIR) --rows $(DEMO_ROWS) $(if $(DEMO_FILE),--file $(DEMO_FILE))
+
+# The local dashboard: the reporting views as one self-contained HTML file (docs/quicksight.md).
+DASHBOARD_OUT ?= $(STATE_DIR)/dashboard.html
+.PHONY: dashboard test-browser
+
+dashboard: $(STAMP)
+	$(PY) -m client dashboard --out $(DASHBOARD_OUT) --state-dir $(STATE_DIR)
+
+# The dashboard in headless Chromium (Debian's package, installed when missing: CI starts without it).
+test-browser: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 # Cloud stages (README "Deploy to AWS"): the stack, the Chalice app, migrations, what Chalice cannot set.
 STAGE ?= dev
