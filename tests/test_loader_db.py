@@ -1,5 +1,8 @@
 """The database connection: credentials, session settings, one reused connection, failures."""
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -11,6 +14,7 @@ from chalicelib.loader import Loader
 from chalicelib.settings import Settings
 from tests.rawfiles import BUCKET, QUARANTINE, clear_tables, counts, make_loader, put_file, raw_key, record
 
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 RDS_SECRET = {"engine": "postgres", "host": "db.internal", "port": 5432, "username": "cardstream_app",
               "password": "s3cr3t-pw", "dbname": "cardstream", "dbInstanceIdentifier": "cardstream-dev"}
 
@@ -84,3 +88,24 @@ def test_a_statement_timeout_mid_load_commits_nothing_and_the_retry_loads_everyt
     assert counts(database_url) == dict.fromkeys(counts(database_url), 0)
 
     assert make_loader().load_object(BUCKET, key).rows_inserted == 3000
+
+
+def _in_fresh_process(code: str, state_dir: Path) -> str:
+    """Run `code` in a new Python process (ensure_postgres and psycopg2 imported, STATE set): its stdout."""
+    prelude = "import os\nimport psycopg2\nfrom infra.local.postgres import ensure_postgres\n"
+    done = subprocess.run([sys.executable, "-c", prelude + code], cwd=PROJECT_DIR, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "STATE": str(state_dir)}, timeout=180)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_embedded_server_keeps_its_data_when_its_process_ends(tmp_path):
+    _in_fresh_process("conn = psycopg2.connect(ensure_postgres(os.environ['STATE']))\n"
+                      "conn.cursor().execute('CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)')\n"
+                      "conn.commit(); conn.close()\n", tmp_path)
+
+    out = _in_fresh_process("conn = psycopg2.connect(ensure_postgres(os.environ['STATE'], on_exit='delete'))\n"
+                            "cur = conn.cursor(); cur.execute('SELECT x FROM kept'); print(cur.fetchone()[0])\n"
+                            "conn.close()\n", tmp_path)
+
+    assert out == "42"
