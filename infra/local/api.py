@@ -5,6 +5,7 @@ stack, which stops the API first and then drains.
 """
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ class ApiServer:
     def __init__(self, project_dir: Path, env: dict[str, str], host: str = "127.0.0.1", port: int = 8000,
                  stage: str = "local", output=None):
         self.url = f"http://{host}:{port}"
+        self._host, self._port = host, port
         # chalice's own CLI, run with this interpreter (its console script may not be on PATH).
         self._cmd = [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
                      "local", "--stage", stage, "--host", host, "--port", str(port), "--no-autoreload"]
@@ -28,6 +30,7 @@ class ApiServer:
         self._proc: subprocess.Popen | None = None
 
     def start(self) -> None:
+        _check_port_free(self._host, self._port)
         self._proc = children.spawn(self._cmd, cwd=self._project_dir, env=self._env, stdout=self._output)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -47,6 +50,17 @@ class ApiServer:
     def stop(self) -> None:
         """Stop accepting requests."""
         children.stop(self._proc)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    # Otherwise another server already on the port (a second `make up`?) would answer the health check.
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is no conflict
+        try:
+            sock.bind((host, port))
+        except OSError:
+            raise RuntimeError(f"port {port} on {host} is in use (another local stack?); "
+                               f"choose another one: PORT=... make up / --port ...") from None
 
 
 def _healthy(url: str) -> bool:
