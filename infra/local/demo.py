@@ -27,7 +27,11 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
     sample = Path(demo_file) if demo_file else _sample(home, rows, seed)
     stack = StackProcess(options.project_dir, home, options.api_port, log_path=home / "stack.log")
     _say(f"starting the local stack (log: {stack.log_path}) ...")
-    info = stack.start()
+    try:
+        info = stack.start()
+    except RuntimeError as exc:
+        _say(f"error: {exc}")
+        return 1
     _say(f"stack ready: API {info['api_url']}, PostgreSQL {info['database_url']}")
     try:
         dsn = info["database_url"]
@@ -45,7 +49,7 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
     finally:
         _say("stopping the stack (draining) ...")
         code = stack.stop()
-    drained = state.read_drain_file(home)
+    drained = state.read_drain_file(home) or {"complete": False, "files": []}
     missing = observe.missing_rows(dsn, accepted)
     ledger = run_ledger(dsn, info["bucket"], [tuple(f) for f in drained["files"]], since)
     _print_summary(result, ledger, watch.seen, started, missing)

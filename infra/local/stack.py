@@ -66,6 +66,7 @@ class LocalStack:
     def _start(self) -> dict:
         opts = self.options
         home = state.prepare_state_dir(opts.state_dir)
+        state.remove_drain_file(home)  # a report from an earlier run must not pass for this one's
         secrets = state.load_or_create_secrets(home)
         dsn, where = database.resolve_database_url(home, opts.database_url)
         self._say(f"postgres  {database.redact(dsn)} ({where})")

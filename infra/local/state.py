@@ -64,8 +64,14 @@ def write_drain_file(state: Path, report: dict) -> None:
     _write_private(state / DRAIN_FILE, report)
 
 
-def read_drain_file(state: str | Path) -> dict:
-    return json.loads((Path(state) / DRAIN_FILE).read_text())
+def read_drain_file(state: str | Path) -> dict | None:
+    """The last stop's report, or None when the last run did not get to write one (it crashed)."""
+    path = Path(state) / DRAIN_FILE
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def remove_drain_file(state: Path) -> None:
+    (state / DRAIN_FILE).unlink(missing_ok=True)
 
 
 def _write_private(path: Path, value: dict) -> None:
