@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from psycopg2 import sql
+from psycopg2 import errors, sql
 
 from chalicelib.migrate import apply_migrations
 
@@ -20,13 +20,20 @@ APP_GROUP = "cardstream_loader"  # made by sql/002_roles.sql
 
 def ensure_app_login(conn, username: str, password: str, group: str = APP_GROUP) -> None:
     """The login `username` with `password`, member of `group`: created, or its password reset."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,))
-        verb = "ALTER" if cur.fetchone() else "CREATE"
-        cur.execute(sql.SQL(verb + " ROLE {} WITH LOGIN PASSWORD %s").format(sql.Identifier(username)),
-                    (password,))
-        cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(username)))
-    conn.commit()
+    for last_try in (False, True):
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,))
+                verb = "ALTER" if cur.fetchone() else "CREATE"
+                cur.execute(sql.SQL(verb + " ROLE {} WITH LOGIN PASSWORD %s").format(sql.Identifier(username)),
+                            (password,))
+                cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(username)))
+            conn.commit()
+            return
+        except (errors.DuplicateObject, errors.UniqueViolation):
+            conn.rollback()  # roles are cluster-wide: another database's set-up made it after our check
+            if last_try:
+                raise
 
 
 def setup_database(admin_conn, app_secret: dict[str, Any] | None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from infra import post_deploy, stack, stage_config, teardown
@@ -89,7 +90,11 @@ def run_migrations(mode: str, clients: dict, project_dir: Path, stage: str, reso
     if mode == "lambda":  # the database is private: only a function in the VPC can reach it
         if "migrate" not in resources:
             return "skipped: the app has no `migrate` function"
-        reply = clients["lambda"].invoke(FunctionName=resources["migrate"]["lambda_arn"], Payload=b"{}")
+        function = resources["migrate"]["lambda_arn"]
+        # A new VPC function stays Pending while its network interfaces are made; invoke it once Active.
+        clients["lambda"].get_waiter("function_active_v2").wait(FunctionName=function)
+        clients["lambda"].get_waiter("function_updated_v2").wait(FunctionName=function)
+        reply = clients["lambda_invoke"].invoke(FunctionName=function, Payload=b"{}")
         payload = reply["Payload"].read().decode()
         if reply.get("FunctionError"):
             raise RuntimeError(f"migrate function failed: {payload}")
@@ -106,8 +111,9 @@ def run_migrations(mode: str, clients: dict, project_dir: Path, stage: str, reso
 
 def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str], ca_bundle: Path | None,
            env_overrides: dict[str, str]) -> dict:
-    clients = {name: boto3.client(name) for name in
-               ("cloudformation", "s3", "secretsmanager", "lambda", "sts")}
+    clients = {name: boto3.client(name) for name in ("cloudformation", "s3", "secretsmanager", "sts", "lambda")}
+    # The migrate function may run for minutes; one attempt only (it is safe to rerun, but not to overlap).
+    clients["lambda_invoke"] = boto3.client("lambda", config=Config(read_timeout=900, retries={"max_attempts": 1}))
     spec = stage_config.load_stage_file(stage)
     account = clients["sts"].get_caller_identity()["Account"]
     spec["parameters"] = {**spec["parameters"], **_adoption_parameters(clients, stage, account), **overrides}

@@ -11,11 +11,23 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from typing import Any
 
 BATCHER = "on_stream_records"
 LOADER = "on_raw_file"
 TOKEN_BYTES = 36  # 48 url-safe characters
+SETTLING = ("Creating", "Updating", "Enabling")
+
+
+def wait_for_mapping(lambda_client, event_uuid: str, timeout_s: float = 300, poll_s: float = 3) -> str:
+    """Wait while a new or changed mapping is Creating/Updating (it cannot be updated then); its state."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        state = lambda_client.get_event_source_mapping(UUID=event_uuid)["State"]
+        if state not in SETTLING or time.monotonic() > deadline:
+            return state
+        time.sleep(poll_s)
 
 
 def configure_stream_mapping(lambda_client, event_uuid: str, dlq_arn: str, tuning: dict[str, int],
@@ -24,6 +36,7 @@ def configure_stream_mapping(lambda_client, event_uuid: str, dlq_arn: str, tunin
     if max_age * 2 > retention_hours * 3600:
         raise ValueError(f"maximum_record_age_seconds={max_age} leaves under half of the {retention_hours} h "
                          "stream retention to replay what the DLQ points at")
+    wait_for_mapping(lambda_client, event_uuid)
     return lambda_client.update_event_source_mapping(
         UUID=event_uuid,
         BisectBatchOnFunctionError=True,

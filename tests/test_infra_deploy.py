@@ -85,3 +85,40 @@ def test_api_tokens_are_added_for_missing_names_and_existing_ones_kept(aws):
     tokens = json.loads(sm.get_secret_value(SecretId="cardstream/dev/api-tokens")["SecretString"])
     assert added == ["secondary"] and tokens["primary"] == "p" * 48 and len(tokens["secondary"]) == 48
     assert post_deploy.ensure_api_tokens(sm, "cardstream/dev/api-tokens", ["primary", "secondary"]) == []
+
+
+def _stubbed_lambda(payload: bytes, function_error: str | None = None):
+    import io
+
+    import boto3
+    from botocore.response import StreamingBody
+
+    client = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stub = Stubber(client)
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:cardstream-dev-migrate"
+    for _ in range(2):  # function_active_v2, then function_updated_v2
+        stub.add_response("get_function", {"Configuration": {"State": "Active", "LastUpdateStatus": "Successful"}},
+                          {"FunctionName": arn})
+    reply = {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(payload), len(payload))}
+    if function_error:
+        reply["FunctionError"] = function_error
+    stub.add_response("invoke", reply, {"FunctionName": arn, "Payload": b"{}"})
+    return client, stub, {"migrate": {"lambda_arn": arn}}
+
+
+def test_cloud_migrations_wait_for_the_function_then_invoke_it_once():
+    from infra.deploy import run_migrations
+
+    client, stub, resources = _stubbed_lambda(b'{"applied": ["001_schema"], "app_login": "cardstream_app"}')
+    with stub:
+        done = run_migrations("lambda", {"lambda": client, "lambda_invoke": client}, REPO, "dev", resources, {})
+    stub.assert_no_pending_responses()
+    assert '"001_schema"' in done
+
+
+def test_a_failing_migrate_function_stops_the_deploy_with_its_error():
+    from infra.deploy import run_migrations
+
+    client, stub, resources = _stubbed_lambda(b'{"errorMessage": "001_schema.sql failed"}', "Unhandled")
+    with stub, pytest.raises(RuntimeError, match="001_schema.sql failed"):
+        run_migrations("lambda", {"lambda": client, "lambda_invoke": client}, REPO, "dev", resources, {})
