@@ -52,5 +52,5 @@ def draw_fraud_map(rows: list[dict]) -> str:
         totals[row["fraud_class"]] += row["transactions"]
     note = f"{step:g}° cells"
     if outside:
-        note += f"; {charts.fmt_int(outside)} cells outside the US map are not drawn"
+        note += f"; {charts.fmt_int(outside)} {'cell' if outside == 1 else 'cells'} outside the US map not drawn"
     return f'{svg}{_legend(totals)}<p class="fine">{charts.esc(note)}</p>'

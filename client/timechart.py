@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from client.charts import empty, esc
 
-WIDTH, HEIGHT = 1100, 300
+WIDTH, HEIGHT = 1100, 250
 LEFT, RIGHT, TOP, BOTTOM = 78, 16, 14, 42
 MAX_X_LABELS = 10
 MAX_COLUMNS = 120  # past this many days, weeks; past this many weeks, months
