@@ -21,6 +21,7 @@ from client.generate import write_csv
 from client.replay import replay
 from infra.local import observe
 from infra.local.process import StackProcess
+from tests.conftest import TEST_ENV
 from tests.factories import make_transaction
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +59,8 @@ class Stack:
     """The stack child process plus what its stack.json says."""
 
     def __init__(self, state_dir: Path, database_url: str | None):
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        # A person's environment, not the unit tests' stage (conftest sets that on this process).
+        env = {k: v for k, v in os.environ.items() if k not in TEST_ENV and k != "DATABASE_URL"}
         if database_url:
             env["DATABASE_URL"] = database_url
         self.process = StackProcess(PROJECT_DIR, state_dir, _free_port(), env=env)
