@@ -22,6 +22,9 @@ help:
 	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
+	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (README: Deploy to AWS)"
+	@echo "make destroy STAGE=dev  remove it, keeping the data (DELETE_DATA=1 removes that too)"
+	@echo "make rehearse  make deploy/destroy against moto in server mode, offline"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
