@@ -44,6 +44,11 @@ check: lint test
 bench: $(STAMP)
 	$(PY) -m bench
 
+# openapi.yaml is the API's description; GET /openapi.json serves this JSON copy (Lambda bundles chalicelib/ only).
+.PHONY: openapi
+openapi: $(STAMP)
+	$(PY) -m chalicelib.apispec
+
 migrate: $(STAMP)
 	$(PY) -m chalicelib.migrate
 

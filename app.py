@@ -3,7 +3,7 @@ import time
 
 from chalice import AuthResponse, AuthRoute, Chalice, Rate, Response
 
-from chalicelib import dbsetup, runtime
+from chalicelib import apispec, dbsetup, runtime
 from chalicelib.alerts import BadAlertQuery, parse_alert_query
 from chalicelib.db import DatabaseUnavailable
 from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
@@ -38,6 +38,12 @@ def token_authorizer(auth_request):
 @app.route("/health", methods=["GET"])
 def health():
     return {"status": "ok", "stage": settings.stage, "version": settings.version}
+
+
+# The API's description (openapi.yaml, as JSON): public, like the API reference in the README.
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document():
+    return Response(body=apispec.openapi_json(), status_code=200, headers={"Content-Type": "application/json"})
 
 
 @app.route("/transactions", methods=["POST"], authorizer=token_authorizer, content_types=["application/json"])
