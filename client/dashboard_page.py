@@ -52,7 +52,7 @@ line.grid{stroke:#edf0f2}
 line.axis{stroke:#adb5bd}
 table.grid{border-collapse:collapse;width:100%;font-size:13px}
 table.grid th{text-align:left;color:#6c757d;font-weight:600;border-bottom:1px solid #dee2e6;padding:6px 8px}
-table.grid td{border-bottom:1px solid #f1f3f5;padding:6px 8px;font-variant-numeric:tabular-nums}
+table.grid td{border-bottom:1px solid #f1f3f5;padding:6px 8px;font-variant-numeric:tabular-nums;white-space:nowrap}
 svg.pie{max-width:260px;margin:4px auto 14px}
 .pie-legend{width:100%;border-collapse:collapse;font-size:13px}
 .pie-legend td{padding:4px 6px;border-bottom:1px solid #f1f3f5;font-variant-numeric:tabular-nums}

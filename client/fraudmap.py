@@ -13,6 +13,7 @@ from client import charts, usmap
 MAX_DOTS = 6000
 STEPS = (0.1, 0.2, 0.5, 1.0, 2.0)
 DRAW_ORDER = ("not_fraud", "unlabelled", "fraud")  # fraud last, so it is on top
+PX_PER_DEGREE = 15  # about, on the lower-48 map
 
 
 def merge_cells(rows: list[dict], max_dots: int = MAX_DOTS) -> tuple[float, dict[tuple[float, float, str], float]]:
@@ -28,9 +29,11 @@ def merge_cells(rows: list[dict], max_dots: int = MAX_DOTS) -> tuple[float, dict
     return step, cells
 
 
-def _radius(fraud_class: str, count: float, step: float) -> float:
-    base = 3.6 if fraud_class == "fraud" else 1.8
-    return min(base + 0.9 * math.sqrt(count - 1) * max(step / 0.1, 1) ** 0.5, 10.0)
+def _radius(fraud_class: str, count: float, largest: float, step: float) -> float:
+    """Area grows with the count, relative to the busiest cell of its kind; a dot stays about within its cell."""
+    low = 3.2 if fraud_class == "fraud" else 1.6  # a single fraud must still catch the eye
+    high = max(low + 1.0, step * PX_PER_DEGREE * 0.45)
+    return low + (high - low) * math.sqrt(count / largest)
 
 
 def _legend(totals: dict[str, float]) -> str:
@@ -43,7 +46,8 @@ def _legend(totals: dict[str, float]) -> str:
 def draw_fraud_map(rows: list[dict]) -> str:
     step, cells = merge_cells(rows)
     ordered = sorted(cells.items(), key=lambda kv: DRAW_ORDER.index(kv[0][2]))
-    points = [(lon, lat, f"fc fc-{fraud_class}", _radius(fraud_class, count, step),
+    largest = {c: max((n for (_, _, fc), n in cells.items() if fc == c), default=1) for c in DRAW_ORDER}
+    points = [(lon, lat, f"fc fc-{fraud_class}", _radius(fraud_class, count, largest[fraud_class], step),
                f"{lat:.1f}, {lon:.1f} · {charts.CLASS_LABELS[fraud_class]}: {charts.fmt_int(count)}")
               for (lat, lon, fraud_class), count in ordered]
     svg, outside = usmap.scatter_svg(points)

@@ -103,7 +103,7 @@ TILES: tuple[Tile, ...] = (
     Tile("ledger", "Files in the ledger", "ingest_files_by_status", health.draw_ledger, span=5, filter_mode="none"),
     Tile("headline", "Headline numbers", "headline", draw_headline, span=12),
     Tile("map", "Fraud by location", "fraud_by_location", draw_fraud_map, span=7, filter_mode="css",
-         note="Merchant locations, 0.1° cells; dot size grows with the number of transactions."),
+         note="Where transactions happened (merchant location); dot area grows with the transactions in its cell."),
     Tile("category", "Fraud by category", "fraud_by_category", draw_categories, span=5),
     Tile("states", "Top 5 fraud by state", "fraud_by_state", draw_top_states,
          note="Fraud transactions · fraud volume, by the cardholder's state."),
