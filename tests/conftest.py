@@ -1,8 +1,10 @@
 """Shared fixtures. The stage is set before `app` is imported, as Lambda's environment would be."""
+import atexit
 import contextlib
 import json
 import os
 import secrets as _secrets
+import shutil
 
 import pytest
 
@@ -70,8 +72,10 @@ LOCAL_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="session")
-def pg_admin_dsn(tmp_path_factory):
+def pg_admin_dsn():
     """A superuser DSN on the server the tests use (for creating and dropping their own databases)."""
+    import tempfile
+
     import psycopg2
 
     try:
@@ -80,7 +84,12 @@ def pg_admin_dsn(tmp_path_factory):
     except psycopg2.OperationalError:
         from infra.local.postgres import ensure_postgres
 
-        return ensure_postgres(tmp_path_factory.mktemp("pg"), on_exit="delete")
+        # Not under pytest's tmp_path: a concurrent pytest session prunes old basetemp folders, and the
+        # server runs as another user that must be able to reach its data folder. Registered before the
+        # server starts, so it runs after the server's own exit handler has stopped it and deleted its data.
+        state = tempfile.mkdtemp(prefix="cardstream-pg-")
+        atexit.register(shutil.rmtree, state, True)
+        return ensure_postgres(state, on_exit="delete")
 
 
 @contextlib.contextmanager
