@@ -79,7 +79,7 @@ def pg_admin_dsn():
     import psycopg2
 
     try:
-        psycopg2.connect(LOCAL_ADMIN_DSN, connect_timeout=3).close()
+        psycopg2.connect(LOCAL_ADMIN_DSN, connect_timeout=10).close()
         return LOCAL_ADMIN_DSN
     except psycopg2.OperationalError:
         from infra.local.postgres import ensure_postgres
