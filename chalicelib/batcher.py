@@ -23,9 +23,17 @@ from chalicelib.schema import CANONICAL_PATTERNS, STREAM_COLUMNS, check_stream_r
 
 TRIGGERS = ("size", "time", "final")
 
+_TEXT_PATTERN = CANONICAL_PATTERNS["merchant"].pattern
 _SEP = "\x1f"  # joins the values for one regex pass; the canonical patterns exclude control characters
 _KEYS = frozenset(STREAM_COLUMNS)
 _ROW_RE = re.compile(_SEP.join(f"(?:{CANONICAL_PATTERNS[c].pattern})" for c in STREAM_COLUMNS))
+# The stream record exactly as the API writes it (schema.encode_stream_record): compact JSON, keys in
+# column order, canonical values. Text here also excludes '"' and '\\', so no JSON escape can hide in a
+# match; any other spelling of a record is still fine, it just takes the json.loads path.
+_JSON_TEXT = r'[^\x00-\x1f\x7f"\\]++'  # possessive: a text value never gives characters back
+_JSON_ROW_RE = re.compile("{" + ",".join(
+    f'"{c}":"({_JSON_TEXT if CANONICAL_PATTERNS[c].pattern == _TEXT_PATTERN else CANONICAL_PATTERNS[c].pattern})"'
+    for c in STREAM_COLUMNS) + "}")
 
 
 class MalformedEventError(ValueError):
@@ -92,6 +100,9 @@ def decode_line(data: Any) -> tuple[bytes | None, str | None]:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
         return None, "data is not UTF-8"
+    match = _JSON_ROW_RE.fullmatch(text)
+    if match is not None:  # valid UTF-8 without escapes: encoding back cannot fail
+        return encode_row(match.groups()).encode("utf-8"), None
     try:
         record = json.loads(text)
     except (ValueError, RecursionError):

@@ -10,10 +10,9 @@ from marshmallow import ValidationError
 
 from chalicelib.cards import CardTokenizer
 from chalicelib.publisher import Entry, Publisher
-from chalicelib.schema import validate_transaction
+from chalicelib.schema import encode_stream_record, validate_transaction
 
 _TRANS_NUM_MAX = 64
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class BadRequest(ValueError):
@@ -78,7 +77,7 @@ class Ingestor:
             except ValidationError as exc:
                 result.rejected.append({"index": index, "trans_num": _echo_trans_num(item), "errors": exc.messages})
                 continue
-            data = _ENCODE(record).encode("utf-8")
+            data = encode_stream_record(record)
             entries.append(Entry(record["card_token"], data, record["trans_num"]))
         if entries:
             failed = self._publisher.put(entries)

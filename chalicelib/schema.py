@@ -8,6 +8,7 @@ stream records and the CSV files; `CANONICAL_PATTERNS` checks a tokenized record
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from decimal import Decimal, InvalidOperation
@@ -339,3 +340,10 @@ def check_stream_record(record: Any) -> str | None:
 
 _STREAM_KEYS = frozenset(STREAM_COLUMNS)
 _PATTERN_ITEMS = tuple((c, CANONICAL_PATTERNS[c]) for c in STREAM_COLUMNS)
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def encode_stream_record(record: dict[str, str]) -> bytes:
+    """A tokenized canonical record as the stream carries it: compact UTF-8 JSON, keys in STREAM_COLUMNS
+    order. The fixed layout lets the batcher read most records with one regex instead of a JSON parse."""
+    return _ENCODE({c: record[c] for c in STREAM_COLUMNS}).encode("utf-8")
