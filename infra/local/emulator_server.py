@@ -15,6 +15,8 @@ from moto.moto_server.werkzeug_app import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
+from infra.local import moto_speedups
+
 
 class OneAtATime:
     """moto's backends are not thread-safe: two PutRecords at once can get the same Kinesis sequence
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
+    moto_speedups.apply()
     app = OneAtATime(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"listening {server.server_address[1]}", flush=True)

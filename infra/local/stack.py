@@ -83,7 +83,7 @@ class LocalStack:
         database.run_migrations({**env, **stage_env}, opts.project_dir)
         self._say("migrations applied")
         self._start_pumps(env)
-        self._api.wait_ready()
+        self._api.wait_ready(secrets.api_token)
         self.info = {"api_url": self._api.url, "token": secrets.api_token, "database_url": dsn,
                      "aws_endpoint_url": endpoint, "bucket": settings.bucket_name, "stream": settings.stream_name}
         state.write_stack_file(home, self.info)
