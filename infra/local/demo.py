@@ -77,7 +77,7 @@ def _print_summary(result, ledger: dict, seen: dict[str, float], started: float,
         f"rows sent        {result.sent}",
         f"accepted         {result.accepted}",
         f"rejected         {len(result.rejected)}"
-        + "".join(f"\n  {n:>7}  {reason}" for reason, n in result.rejected_by_reason().most_common()),
+        + "".join(f"\n  {n:>7}  {reason}" for reason, n in result.rejected_by_reason().most_common(10)),
         f"not sent         {len(result.malformed)} malformed, {len(result.undelivered)} undelivered",
         f"files written    {ledger['files']} raw CSV files on S3: {ledger['files_loaded']} loaded, "
         f"{ledger['files_skipped']} skipped (the same object was loaded before), {ledger['files_missing']} not loaded",
@@ -94,7 +94,8 @@ def _print_summary(result, ledger: dict, seen: dict[str, float], started: float,
         p50, p95 = observe.percentile(fresh, 50), observe.percentile(fresh, 95)
         lines.append(f"freshness        p50 {p50:.2f} s, p95 {p95:.2f} s (POST returned -> row visible in PostgreSQL)")
     else:
-        why = "no accepted row reached PostgreSQL" if missing else "every row was already loaded"
+        why = ("no row was accepted" if not result.accepted else "no accepted row reached PostgreSQL" if missing
+               else "every accepted row was already loaded")
         lines.append(f"throughput       {result.sent / max(result.elapsed, 1e-9):,.0f} rows/s replayed; "
                      f"no end-to-end time or freshness: {why}")
     _say("\n".join(lines))
