@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from infra import moto_fixes
+from infra import moto_cfn, moto_fixes
 from infra.rehearsal_facts import collect_facts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,8 +68,8 @@ def rehearse(workdir: Path, deployments_cache: Path | None = None, database: dic
     project = copy_project(workdir / "project", deployments_cache)
     ca_bundle = workdir / "stand-in-ca.pem"
     ca_bundle.write_text("# the rehearsal needs no real RDS CA bundle\n", encoding="utf-8")
-    moto_fixes.DATABASE_STAND_IN.clear()
-    moto_fixes.DATABASE_STAND_IN.update(database or {})
+    moto_cfn.DATABASE_STAND_IN.clear()
+    moto_cfn.DATABASE_STAND_IN.update(database or {})
     deploy_args = ["deploy", "--stage", STAGE, "--project-dir", str(project), "--ca-bundle", str(ca_bundle),
                    "--migrate", "local" if database else "skip", "--migrate-env", "DB_SSLMODE=disable"]
     rounds: dict[str, Any] = {}
