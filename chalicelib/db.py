@@ -19,7 +19,9 @@ from chalicelib.logs import log_event
 
 T = TypeVar("T")
 
-RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+# deadlock_detected, serialization_failure, and unique_violation: a set-based insert that skipped the keys it
+# saw stored loses a race when another transaction inserts one of them meanwhile; the rerun finds it stored.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "23505"})
 # jit: compiling a bulk statement costs more than running it. temp_buffers: staging tables stay in memory
 # (it only takes effect before a session's first temporary table, hence a connection option).
 # work_mem: a file's sorts (dedupe, ordered upserts) run in memory instead of spilling to disk.

@@ -66,7 +66,10 @@ def load_rows(cur, file_id: int, source_key: str, total: int) -> RowCounts:
     for name in ("upsert_addresses", "upsert_merchants", "upsert_customers"):
         cur.execute(sql_text(name))
     cur.execute(sql_text("insert_facts"), {"source_key": source_key})
-    inserted, labelled = cur.fetchone()
+    inserted, labelled = cur.rowcount, 0
+    if inserted < total - rejected:  # some good rows repeated a trans_num: they may bring labels
+        cur.execute(sql_text("update_labels"))
+        labelled = cur.rowcount
     return RowCounts(total, inserted, total - rejected - inserted, rejected, labelled)
 
 

@@ -109,3 +109,29 @@ def test_a_broken_connection_is_replaced_once(dsn):
     after = db.transaction(lambda cur: (cur.execute("SELECT pg_backend_pid()"), cur.fetchone()[0])[1])
 
     assert after != pid
+
+
+def test_a_row_inserted_by_a_concurrent_load_is_retried_into_a_duplicate(dsn, capsys):
+    # The cards, merchant and address are stored already (with newer values), so the two loads do not meet
+    # on a customer row first: they race on the shared transaction itself.
+    make_loader().load_object(BUCKET, put_file(raw_key("known"), [
+        record(card=c, trans_date_trans_time="2019-01-05 00:00:00") for c in (1, 2, 3)]))
+    shared = record(card=1)
+    first = put_file(raw_key("first"), [shared, record(card=2)])
+    second = put_file(raw_key("second"), [shared, record(card=3)])
+    first_wrote = threading.Event()
+
+    def hold_after_writing(cur, context):
+        first_wrote.set()
+        threading.Event().wait(1.0)  # the second load's insert now waits on this uncommitted row
+
+    def second_load():
+        first_wrote.wait(timeout=60)
+        return make_loader().load_object(BUCKET, second)
+
+    a, b = run_together(lambda: make_loader(hooks=[hold_after_writing]).load_object(BUCKET, first), second_load)
+
+    assert (a.rows_inserted, a.rows_duplicate) == (2, 0)
+    assert (b.status, b.rows_inserted, b.rows_duplicate) == ("loaded", 1, 1)
+    assert counts(dsn)["card_transaction"] == 6
+    assert '"event":"db_retry","sqlstate":"23505"' in capsys.readouterr().out
