@@ -165,7 +165,7 @@ def evaluate_file(path: str, *, database_url: str | None, threshold: float, rows
     out(f"evaluate: loading {(valid + rows_per_file - 1) // rows_per_file} files of <= {rows_per_file} rows in "
         f"transaction time order through the loader into a scratch database on {where}")
     with scratch_database(database_url) as dsn:
-        result = evaluate_rows(dsn, rows, FraudScorer(threshold), rows_per_file)
+        result = evaluate_rows(dsn, rows, FraudScorer(threshold, keep_all_scores=True), rows_per_file)
     for line in format_report(result, RULE_VERSION):
         out(line)
     if pr_curve:

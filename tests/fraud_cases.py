@@ -74,7 +74,8 @@ class FraudBench:
             names = [c.name for c in cur.description]
             scored.update({row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()})
 
-        loader = Loader(self._s3, self.db, "quarantine/", hooks=(scorer or FraudScorer(rules=TEST_RULES), keep))
+        scorer = scorer or FraudScorer(rules=TEST_RULES, keep_all_scores=True)
+        loader = Loader(self._s3, self.db, "quarantine/", hooks=(scorer, keep))
         for records in files:
             key = f"raw-data/fraud-test/{next(_FILES):05d}.csv"
             self.put(key, records)

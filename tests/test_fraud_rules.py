@@ -171,7 +171,7 @@ def test_reloading_a_file_creates_no_duplicate_alerts(bench):
 
 
 def test_a_threshold_of_one_writes_no_alerts(bench):
-    bench.load(*_spree(), scorer=FraudScorer(threshold=1.0, rules=TEST_RULES))
+    bench.load(*_spree(), scorer=FraudScorer(threshold=1.0, rules=TEST_RULES, keep_all_scores=True))
     assert bench.query("SELECT count(*) FROM fraud_alert") == [(0,)]
 
 

@@ -28,9 +28,8 @@ FROM (
         ('distance_from_home', s.s_distance_from_home, %(distance_from_home_weight)s::float8,
          format('%%s km from home, %%s sd above the card''s usual', round(s.km::numeric), round(s.x_distance_from_home::numeric, 1))),
         ('new_category_high', s.s_new_category_high, %(new_category_high_weight)s::float8,
-         format('first %%s for the card: $%%s, over the category p90 ($%%s)',
-                CASE WHEN s.new_category THEN s.category || ' transaction' ELSE 'use of this merchant' END,
-                to_char(s.amt, 'FM999999990.00'), to_char(s.typical, 'FM999999990.00')))
+         format('first %%s transaction for the card: $%%s, over the category p90 ($%%s)',
+                s.category, to_char(s.amt, 'FM999999990.00'), to_char(s.typical, 'FM999999990.00')))
     ) AS v(rule, strength, weight, detail)
     WHERE s.score >= %(threshold)s
 ) c
