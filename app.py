@@ -5,6 +5,8 @@ from chalice import AuthResponse, AuthRoute, Chalice, Rate, Response
 
 from chalicelib import apispec, dbsetup, runtime
 from chalicelib.alerts import BadAlertQuery, parse_alert_query
+from chalicelib.auth import allowed_routes
+from chalicelib.cards import CardKeyError
 from chalicelib.db import DatabaseUnavailable
 from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
 from chalicelib.logs import log_event
@@ -16,28 +18,27 @@ from chalicelib.settings import get_settings
 app = Chalice(app_name="cardstream")
 settings = get_settings()
 
-# Every route a token holder may call. The policy lists all of them, not just the route asked for,
-# because API Gateway caches it per token for 300 s and reuses it for the token's next calls. A policy
-# names concrete paths, so a path parameter is a wildcard: /transactions/* is GET /transactions/{trans_num}.
-TOKEN_ROUTES = [AuthRoute("/transactions", ["POST"]), AuthRoute("/transactions/*", ["GET"]),
-                AuthRoute("/alerts", ["GET"])]
 
-
+# The policy lists every route the token's scopes allow (chalicelib/auth.py: POST = ingest, GET = read), not
+# just the route asked for, because API Gateway caches it per token for 300 s and reuses it for the token's
+# next calls; so it must never list a route the token may not call.
 @app.authorizer(ttl_seconds=300)
 def token_authorizer(auth_request):
     try:
-        principal = runtime.authorize(auth_request.token)
+        grant = runtime.authorize(auth_request.token)
     except SecretUnavailable as exc:
         log_event("authorizer_error", error=str(exc))
-        principal = None
-    if principal is None:
+        grant = None
+    if grant is None:
         return AuthResponse(routes=[], principal_id="anonymous")
-    return AuthResponse(routes=TOKEN_ROUTES, principal_id=principal)
+    routes = [AuthRoute(path, methods) for path, methods in allowed_routes(grant.scopes, app.routes)]
+    return AuthResponse(routes=routes, principal_id=grant.principal)
 
 
 @app.route("/health", methods=["GET"])
 def health():
-    return {"status": "ok", "stage": settings.stage, "version": settings.version}
+    body = {"status": "ok", "stage": settings.stage, "version": settings.version}
+    return Response(body=body, status_code=200, headers={"Content-Type": "application/json"})
 
 
 # The API's description (openapi.yaml, as JSON): public, like the API reference in the README.
@@ -56,6 +57,9 @@ def post_transactions():
         return _finish(request, started, 413, {"message": str(exc)})
     except BadRequest as exc:
         return _finish(request, started, 400, {"message": str(exc)})
+    except (SecretUnavailable, CardKeyError) as exc:  # the card-token key could not be read: retryable
+        log_event("ingest_unavailable", error=str(exc))
+        return _finish(request, started, 503, {"message": "the service is unavailable; retry later"})
     status = 503 if result.not_accepted else 202 if result.accepted else 400
     return _finish(request, started, status, result.body(), result.accepted, len(result.rejected))
 
@@ -67,7 +71,7 @@ def get_transaction(trans_num):
         found = runtime.find_transaction(trans_num)
     except InvalidTransNum as exc:
         return _finish(request, started, 400, {"message": str(exc)})
-    except DatabaseUnavailable:
+    except (DatabaseUnavailable, SecretUnavailable):  # no database, or its credentials could not be read
         return _finish(request, started, 503, {"message": "the database is unavailable; retry later"})
     if found is None:
         return _finish(request, started, 404, {"message": "transaction not found"})
@@ -81,7 +85,7 @@ def get_alerts():
         page = runtime.list_alerts(parse_alert_query(request.query_params))
     except BadAlertQuery as exc:
         return _finish(request, started, 400, {"message": str(exc)})
-    except DatabaseUnavailable:
+    except (DatabaseUnavailable, SecretUnavailable):  # no database, or its credentials could not be read
         return _finish(request, started, 503, {"message": "the database is unavailable; retry later"})
     return _finish(request, started, 200, page)
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from chalicelib.alerts import AlertQuery
 from chalicelib.alerts import list_alerts as _list_alerts
-from chalicelib.auth import find_principal
+from chalicelib.auth import Grant, find_grant
 from chalicelib.cards import CardTokenizer
 from chalicelib.clients import get_client, reset_clients
 from chalicelib.db import Database, connect_kwargs, open_connection
@@ -29,9 +29,9 @@ def secret_cache() -> SecretCache:
     return SecretCache(get_client("secretsmanager"), get_settings().secret_cache_seconds)
 
 
-def authorize(header: str | None) -> str | None:
-    """The principal (token name) for an Authorization header, or None to deny."""
-    return find_principal(header, secret_cache().get(get_settings().api_tokens_secret_id))
+def authorize(header: str | None) -> Grant | None:
+    """The principal (token name) and scopes for an Authorization header, or None to deny."""
+    return find_grant(header, secret_cache().get(get_settings().api_tokens_secret_id))
 
 
 def _tokenizer() -> CardTokenizer:

@@ -1,0 +1,219 @@
+"""Auth hardening: brute force fails, a cached policy reaches only the token's own routes, no token leaks,
+and every answer, error or not, is plain JSON with nothing internal in it.
+
+API Gateway caches the authorizer's policy per token for 300 s and applies it to the token's next calls,
+whatever route they go to; so the policy itself, not the route asked for, decides what a token can reach.
+The policy is checked here with the same ARN glob matching the local gateway uses.
+"""
+import json
+import random
+import secrets
+import string
+
+import pytest
+from chalice.local import ARNMatcher
+
+from chalicelib.auth import ALL_SCOPES, find_grant
+from chalicelib.clients import get_client
+from tests.conftest import API_TOKENS, TEST_ENV
+from tests.factories import make_transaction
+
+FULL = API_TOKENS["merchant-a"]
+INGEST_ONLY = "ingest-" + "i" * 40
+READ_ONLY = "read-" + "r" * 40
+SCOPED_TOKENS = {**API_TOKENS,
+                 "pos-terminal": {"token": INGEST_ONLY, "scopes": ["ingest"]},
+                 "dashboard": {"token": READ_ONLY, "scopes": ["read"]},
+                 "typo": {"token": "typo-" + "t" * 40, "scopes": ["admin", "READ"]},  # no known scope
+                 "no-list": {"token": "nolist-" + "n" * 40, "scopes": "ingest"}}  # malformed: never matches
+API_PREFIX = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/api"
+CONCRETE_ROUTES = [("POST", "/transactions"), ("GET", "/transactions/t0001"), ("GET", "/alerts"),
+                   ("GET", "/health"), ("GET", "/openapi.json"), ("DELETE", "/transactions"),
+                   ("PUT", "/transactions/t0001"), ("GET", "/transactions")]
+EXPECTED = {"ingest": {("POST", "/transactions")},
+            "read": {("GET", "/transactions/t0001"), ("GET", "/alerts")}}
+
+
+@pytest.fixture
+def scoped(aws):
+    get_client("secretsmanager").put_secret_value(SecretId=TEST_ENV["API_TOKENS_SECRET_ID"],
+                                                  SecretString=json.dumps(SCOPED_TOKENS))
+
+
+def _arn(method: str, path: str) -> str:
+    return f"{API_PREFIX}/{method}{path}"
+
+
+def _policy(token: str, method: str = "POST", path: str = "/transactions") -> dict:
+    from app import token_authorizer
+
+    return token_authorizer({"type": "TOKEN", "authorizationToken": f"Bearer {token}",
+                             "methodArn": _arn(method, path)}, {})
+
+
+def _reachable(policy: dict) -> set[tuple[str, str]]:
+    allowed = [r for s in policy["policyDocument"]["Statement"] if s["Effect"] == "Allow" for r in s["Resource"]]
+    return {(m, p) for m, p in CONCRETE_ROUTES if ARNMatcher(_arn(m, p)).does_any_resource_match(allowed)}
+
+
+# ---- brute force -------------------------------------------------------------------------------------------
+
+def _near_misses(token: str) -> list[str]:
+    """Every one-character change of a real token, plus the usual tricks around it."""
+    alphabet = string.ascii_letters + string.digits + "-_"
+    out = {token[:i] + token[i + 1:] for i in range(len(token))}  # one deleted
+    out |= {token[:i] + c + token[i + 1:] for i in range(len(token)) for c in random.Random(i).sample(alphabet, 3)}
+    out |= {token[:i] + "x" + token[i:] for i in range(len(token) + 1)}  # one inserted
+    out |= {token.upper(), token.lower(), token.swapcase(), token[::-1], token[:16], token + "\x00",
+            token + "\u200b", "\u200b" + token, token.replace("-", "\u2010"), token * 2, token[:-1] + "\u0430"}
+    out.discard(token)
+    return sorted(out)
+
+
+def test_thousands_of_random_tokens_are_all_denied(scoped):
+    rng = random.Random(9)
+    guesses = [secrets.token_urlsafe(rng.randint(8, 64)) for _ in range(3000)]
+    tokens = get_client("secretsmanager").get_secret_value(SecretId=TEST_ENV["API_TOKENS_SECRET_ID"])
+    stored = json.loads(tokens["SecretString"])
+    assert [g for g in guesses if find_grant(f"Bearer {g}", stored) is not None] == []
+
+
+@pytest.mark.parametrize("token", [FULL, INGEST_ONLY, READ_ONLY])
+def test_every_near_miss_of_a_real_token_is_denied(scoped, token):
+    misses = _near_misses(token)
+    assert len(misses) > 100
+    assert [m for m in misses if find_grant(f"Bearer {m}", SCOPED_TOKENS) is not None] == []
+
+
+def test_near_misses_through_the_api_are_all_403_with_the_same_bare_answer(api, scoped):
+    answers = set()
+    for miss in _near_misses(FULL)[::5]:
+        response = api.http.post("/transactions", body=json.dumps(make_transaction()),
+                                 headers={"Authorization": f"Bearer {miss}", "Content-Type": "application/json"})
+        answers.add((response.status_code, response.body))
+    assert answers == {(403, b'{"Message": "User is not authorized to access this resource"}')}
+
+
+def test_a_denied_token_gets_a_policy_that_allows_nothing(scoped):
+    policy = _policy("not-a-real-token-at-all-0000")
+    assert policy["principalId"] == "anonymous"
+    assert _reachable(policy) == set()
+
+
+# ---- the cached policy ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("token,scopes", [(INGEST_ONLY, {"ingest"}), (READ_ONLY, {"read"}), (FULL, ALL_SCOPES)])
+def test_the_policy_covers_exactly_the_routes_of_the_tokens_scopes(scoped, token, scopes):
+    expected = set().union(*(EXPECTED[s] for s in scopes))
+    for method, path in CONCRETE_ROUTES:  # whichever call first filled the cache
+        assert _reachable(_policy(token, method, path)) == expected, (method, path)
+
+
+def test_an_ingest_only_tokens_cached_policy_never_covers_a_get(scoped):
+    policy = _policy(INGEST_ONLY, "POST", "/transactions")
+    resources = policy["policyDocument"]["Statement"][0]["Resource"]
+    assert resources == [f"{API_PREFIX}/POST/transactions"]
+    assert not [r for r in resources if "/GET/" in r or "*" in r.split("/", 2)[-1].split("/", 1)[0]]
+
+
+def test_the_policy_never_reaches_beyond_the_api_and_stage_that_asked(scoped):
+    resources = _policy(FULL)["policyDocument"]["Statement"][0]["Resource"]
+    assert resources and all(r.startswith(API_PREFIX + "/") for r in resources)
+
+
+@pytest.mark.parametrize("token", ["typo-" + "t" * 40, "nolist-" + "n" * 40])
+def test_a_token_with_no_known_scope_reaches_nothing(scoped, token):
+    assert _reachable(_policy(token)) == set()
+
+
+def test_scopes_hold_through_the_api(api, scoped, database_url):
+    def call(token, method, path, body=None):
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        return getattr(api.http, method.lower())(path, headers=headers, body=body).status_code
+
+    item = json.dumps(make_transaction())
+    assert call(INGEST_ONLY, "POST", "/transactions", item) == 202
+    assert call(INGEST_ONLY, "GET", "/alerts") == 403
+    assert call(INGEST_ONLY, "GET", "/transactions/t0001") == 403
+    assert call(READ_ONLY, "POST", "/transactions", item) == 403
+    assert call(READ_ONLY, "GET", "/alerts") == 200
+    assert call(READ_ONLY, "GET", "/transactions/t0001") == 404
+
+
+def test_the_principal_is_the_tokens_name(scoped):
+    assert _policy(INGEST_ONLY)["principalId"] == "pos-terminal"
+    assert INGEST_ONLY not in json.dumps(_policy(INGEST_ONLY))
+
+
+# ---- no token in logs or error bodies; sane headers ---------------------------------------------------------
+
+def _requests(token: str) -> list[tuple[str, str, dict, str]]:
+    auth = {"Authorization": f"Bearer {token}"}
+    json_type = {"Content-Type": "application/json"}
+    return [
+        ("POST", "/transactions", {**auth, **json_type}, json.dumps(make_transaction())),
+        ("POST", "/transactions", {**auth, **json_type}, json.dumps(make_transaction(amt="x"))),
+        ("POST", "/transactions", {**auth, **json_type}, "{not json"),
+        ("POST", "/transactions", {**auth, "Content-Type": "text/csv"}, "a,b"),
+        ("POST", "/transactions", {**auth, **json_type}, json.dumps({"transactions": [make_transaction()] * 501})),
+        ("POST", "/transactions", {**auth, **json_type}, json.dumps({"transactions": [], "x": token})),
+        ("GET", "/transactions/bad.id", auth, ""),
+        ("GET", "/transactions/t0001", auth, ""),
+        ("GET", "/alerts?limit=0", auth, ""),
+        ("GET", f"/alerts?since={token}", auth, ""),
+        ("GET", "/health", auth, ""),
+        ("POST", "/transactions", {"Authorization": f"Basic {token}", **json_type}, "{}"),
+        ("POST", "/transactions", {"Authorization": token, **json_type}, "{}"),
+        ("POST", "/transactions", {"Authorization": f"Bearer {token}x", **json_type}, "{}"),
+    ]
+
+
+@pytest.mark.parametrize("token", [FULL, "wrong-token-" + "w" * 30])
+def test_no_token_appears_in_any_answer_or_log_line(api, scoped, database_url, capsys, token):
+    answers = [api.http.request(method, path, headers=headers, body=body.encode())
+               for method, path, headers, body in _requests(token)]
+    captured = capsys.readouterr()
+    assert any(a.status_code == 202 for a in answers) or token != FULL
+    for answer in answers:
+        assert token.encode() not in answer.body
+        assert token not in json.dumps(dict(answer.headers))
+    assert token not in captured.out and token not in captured.err
+
+
+def test_every_answer_is_json_with_a_json_content_type(api, scoped, database_url):
+    for method, path, headers, body in _requests(FULL):
+        answer = api.http.request(method, path, headers=headers, body=body.encode())
+        assert answer.headers.get("Content-Type", "").startswith("application/json") or answer.status_code in (
+            401, 403, 415), (method, path, answer.status_code)  # the gateway's own answers: JSON, no header
+        assert isinstance(json.loads(answer.body), dict)
+
+
+_INTERNALS = ("Traceback", "File \"", "psycopg2", "botocore", "chalicelib", ".py", "postgresql://", "Exception")
+
+
+def test_a_failed_dependency_answers_503_retryable_without_internals(api, scoped, capsys):
+    get_client("secretsmanager").delete_secret(SecretId=TEST_ENV["CARD_KEY_SECRET_ID"],
+                                               ForceDeleteWithoutRecovery=True)
+    headers = {"Authorization": f"Bearer {FULL}", "Content-Type": "application/json"}
+    answer = api.http.post("/transactions", headers=headers, body=json.dumps(make_transaction()))
+    assert answer.status_code == 503
+    assert json.loads(answer.body) == {"message": "the service is unavailable; retry later"}
+    assert '"event":"ingest_unavailable"' in capsys.readouterr().out
+
+
+def test_an_unreachable_database_answers_503_without_internals(api, scoped):
+    from chalicelib import runtime
+    from chalicelib.settings import get_settings
+
+    assert get_settings().database_url is None and get_settings().db_secret_id  # the secret does not exist
+    runtime.reset()
+    answer = api.http.get("/transactions/t0001", headers={"Authorization": f"Bearer {FULL}"})
+    assert answer.status_code == 503
+    assert not [word for word in _INTERNALS if word in answer.body.decode()]
+
+
+def test_error_messages_carry_no_internals(api, scoped, database_url):
+    for method, path, headers, body in _requests(FULL):
+        answer = api.http.request(method, path, headers=headers, body=body.encode())
+        if answer.status_code >= 400:
+            assert not [word for word in _INTERNALS if word in answer.body.decode()], (path, answer.body)
