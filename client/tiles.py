@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from client import charts, health, timechart
+from client import alert_tiles, charts, health, timechart
 from client.charts import esc
 from client.fraudmap import draw_fraud_map
 
@@ -111,4 +111,9 @@ TILES: tuple[Tile, ...] = (
          note="Fraud transactions · fraud volume."),
     Tile("trend", "Daily volume", "daily_volume", draw_trend, span=12,
          note="Transaction volume by the day of the transaction time, stacked by fraud class."),
+    Tile("alerts", "Fraud alerts", "alert_rate", alert_tiles.draw_alert_kpis, span=12,
+         note="Scored by the rules as each file loads (chalicelib/fraud_rules.py); labels arrive later."),
+    Tile("alerts_per_hour", "Alerts per hour", "alerts_per_hour", alert_tiles.draw_alerts_per_hour, span=8),
+    Tile("alert_reasons", "Top alert reasons", "alert_reasons", alert_tiles.draw_alert_reasons, span=4,
+         note="Rules that fired on alerted transactions (an alert can give several)."),
 )
