@@ -14,6 +14,7 @@ from client.generate import write_csv
 from client.replay import replay
 from client.report import format_report, write_rejects
 from infra.local import database, observe, state
+from infra.local.alerts import alert_summary
 from infra.local.ledger import run_ledger
 from infra.local.process import StackProcess
 from infra.local.stack import StackOptions
@@ -52,7 +53,7 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
     drained = state.read_drain_file(home) or {"complete": False, "files": []}
     missing = observe.missing_rows(dsn, accepted)
     ledger = run_ledger(dsn, info["bucket"], [tuple(f) for f in drained["files"]], since)
-    _print_summary(result, ledger, watch.seen, started, missing)
+    _print_summary(result, ledger, watch.seen, started, missing, alert_summary(dsn, since))
     if code != 0 or not drained["complete"]:
         _say(f"the stack did not drain cleanly (exit {code}); see {stack.log_path}")
     return 1 if missing or code != 0 or not drained["complete"] else 0
@@ -69,7 +70,8 @@ def _sample(home: Path, rows: int, seed: int) -> Path:
     return path
 
 
-def _print_summary(result, ledger: dict, seen: dict[str, float], started: float, missing: set[str]) -> None:
+def _print_summary(result, ledger: dict, seen: dict[str, float], started: float, missing: set[str],
+                   alerts: list[str] = ()) -> None:
     fresh = [seen[t] - at for t, at in result.accepted_at.items() if t in seen and at]
     lines = [
         "",
@@ -86,6 +88,7 @@ def _print_summary(result, ledger: dict, seen: dict[str, float], started: float,
         "skipped by the ledger)",
         f"rows rejected    {ledger['rows_rejected']} by the loader (rejected_row)",
         f"missing          {len(missing)} accepted rows not in PostgreSQL",
+        *alerts,
     ]
     if fresh:
         span = max(seen[t] for t in result.accepted_at if t in seen) - started
