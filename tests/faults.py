@@ -146,3 +146,7 @@ class StoppablePostgres:
 
     def start(self) -> None:
         self._server.start()
+
+    def close(self) -> None:
+        """Stop the server and delete its data."""
+        self._server.cleanup()
