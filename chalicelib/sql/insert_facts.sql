@@ -9,7 +9,8 @@ INSERT INTO card_transaction (trans_num, card_token, merchant_id, category, amt,
 SELECT i.trans_num, i.card_token, m.merchant_id, i.category, i.amt::numeric, i.trans_date_trans_time::timestamp,
        i.unix_time::bigint, i.merch_lat::numeric, i.merch_long::numeric,
        CASE i.is_fraud WHEN '1' THEN true WHEN '0' THEN false END, %(source_key)s
-FROM (SELECT DISTINCT ON (s.trans_num) *
+FROM (SELECT DISTINCT ON (s.trans_num) s.trans_num, s.card_token, s.merchant, s.category, s.amt,
+             s.trans_date_trans_time, s.unix_time, s.merch_lat, s.merch_long, s.is_fraud
       FROM stage s
       WHERE s.reason IS NULL
       ORDER BY s.trans_num, coalesce(s.is_fraud, '') = '', s.line_no DESC) i
