@@ -69,6 +69,9 @@ class Loader:
         return result
 
     def _load(self, cur, bucket: str, key: str) -> LoadResult:
+        # Duplicate deliveries of one key queue here; the later ones then find the first in the ledger.
+        # The object is opened after the wait, so a long wait cannot time its stream out.
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{bucket}/{key}",))
         try:
             obj = self._s3.get_object(Bucket=bucket, Key=key)
         except ClientError as exc:
@@ -77,8 +80,6 @@ class Loader:
             raise
         etag = obj["ETag"].strip('"')
         with contextlib.closing(obj["Body"]) as body:
-            # Duplicate deliveries of one key queue here; the later ones then find the first in the ledger.
-            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{bucket}/{key}",))
             cur.execute("SELECT status FROM ingest_file WHERE bucket = %s AND key = %s AND etag = %s",
                         (bucket, key, etag))
             found = cur.fetchone()
