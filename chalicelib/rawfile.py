@@ -10,10 +10,12 @@ import gzip
 import zlib
 
 from chalicelib.csvfile import GZIP_MAGIC, HEADER_LINE
+from chalicelib.schema import FIELDS, STREAM_COLUMNS
 
 MAX_HEADER_BYTES = 4096
 _EXPECTED = HEADER_LINE.rstrip(b"\r\n")
 _GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+_KNOWN_NAMES = frozenset(STREAM_COLUMNS) | frozenset(FIELDS)
 
 
 class BadFile(ValueError):
@@ -70,8 +72,20 @@ def _check_header(data: bytes) -> None:
         raise BadFile(f"no header line in the first {MAX_HEADER_BYTES} bytes: not a raw CSV file")
     line = line.rstrip(b"\r")
     if line != _EXPECTED:
-        got = line[:300].decode("utf-8", errors="replace")
-        raise BadFile(f"wrong header: expected {_EXPECTED.decode()!r}, got {got!r}")
+        raise BadFile(_header_problem(line.decode("utf-8", errors="replace").split(",")))
+
+
+def _header_problem(got: list[str]) -> str:
+    # Names the first wrong field only when it is a known column name: the line may be a data row, and the
+    # reason ends up where the reporting role can read it, so it must never echo the line's values.
+    count = f"wrong header: {len(got)} fields where {len(STREAM_COLUMNS)} stream columns are expected"
+    for i, expected in enumerate(STREAM_COLUMNS):
+        if i >= len(got):
+            return f"{count}; {expected!r} (field {i + 1}) is missing"
+        if got[i] != expected:
+            found = repr(got[i]) if got[i] in _KNOWN_NAMES else "not a column name"
+            return f"{count}; field {i + 1} is {found}, expected {expected!r}"
+    return f"{count}; field {len(STREAM_COLUMNS) + 1} is one too many"
 
 
 class _Prefixed:

@@ -189,6 +189,17 @@ def test_a_bad_file_is_rejected_with_its_reason_and_quarantined(dsn, content, re
     assert counts(dsn)["card_transaction"] == 0
 
 
+def test_a_file_without_its_header_is_rejected_without_echoing_its_rows(dsn):
+    row = record(card=1, first="Jennifer", street="561 Perry Cove")
+    data = get_client("s3").get_object(Bucket=BUCKET, Key=put_file(raw_key("probe"), [row]))["Body"].read()
+    headless = data.split(b"\r\n", 1)[1]
+
+    result = make_loader().load_object(BUCKET, put_file(raw_key("headless"), headless))
+
+    assert result.reason == ("wrong header: 23 fields where 23 stream columns are expected; "
+                             "field 1 is not a column name, expected 'trans_date_trans_time'")
+
+
 def test_a_bad_file_is_not_retried_forever(dsn):
     key = put_file(raw_key("bad"), b"not,a,raw,file\r\n")
     loader = make_loader()
