@@ -1,5 +1,6 @@
 """`make demo`: start the local stack, replay a sample over HTTP, wait for every accepted row in
-PostgreSQL, stop the stack (draining), and print what happened. Exit 1 if an accepted row is missing.
+PostgreSQL, stop the stack (draining), print what happened and write the dashboard (.local/dashboard.html).
+Exit 1 if an accepted row is missing.
 
 The sample is generated once per (rows, seed) and kept in the state folder, so a second run replays the
 same rows: everything is then a duplicate, and the summary says so.
@@ -10,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from client.dashboard import render_dashboard
 from client.generate import write_csv
 from client.replay import replay
 from client.report import format_report, write_rejects
@@ -54,6 +56,7 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
     missing = observe.missing_rows(dsn, accepted)
     ledger = run_ledger(dsn, info["bucket"], [tuple(f) for f in drained["files"]], since)
     _print_summary(result, ledger, watch.seen, started, missing, alert_summary(dsn, since))
+    _say(f"dashboard        {render_dashboard(dsn, str(home / 'dashboard.html'))}")
     if code != 0 or not drained["complete"]:
         _say(f"the stack did not drain cleanly (exit {code}); see {stack.log_path}")
     return 1 if missing or code != 0 or not drained["complete"] else 0
