@@ -196,8 +196,9 @@ def test_a_file_without_its_header_is_rejected_without_echoing_its_rows(dsn):
 
     result = make_loader().load_object(BUCKET, put_file(raw_key("headless"), headless))
 
-    assert result.reason == ("wrong header: 23 fields where 23 stream columns are expected; "
-                             "field 1 is not a column name, expected 'trans_date_trans_time'")
+    assert result.status == "rejected"
+    assert result.reason.endswith("field 1 is not a column name, expected 'trans_date_trans_time'")
+    assert not [value for value in row.values() if len(value) > 2 and value in result.reason]
 
 
 def test_a_bad_file_is_not_retried_forever(dsn):
