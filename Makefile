@@ -19,6 +19,8 @@ help:
 	@echo "make up      the local stack in the foreground (PORT=8000); Ctrl-C drains and stops it"
 	@echo "make check   ruff + tests"
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
+	@echo "make fuzz    long fuzzing: hypothesis (fuzz profile) and schemathesis against the local stack"
+	@echo "make loadtest  the local stack under concurrent clients; checks every accepted row is in Postgres"
 	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
@@ -48,6 +50,25 @@ bench: $(STAMP)
 .PHONY: openapi
 openapi: $(STAMP)
 	$(PY) -m chalicelib.apispec
+
+# The long runs of the reliability suite (README "Reliability"); `make test` runs the same tests bounded.
+# fuzz: the hypothesis properties with the `fuzz` profile, then schemathesis against the real local stack.
+FUZZ_EXAMPLES ?= 400
+FUZZ_SEED ?= $(shell date +%s)
+.PHONY: fuzz loadtest
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_properties.py tests/test_properties_ingest.py \
+		tests/test_properties_loader.py tests/test_openapi.py $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/test_stack_reliability.py \
+		-k fuzzing $(PYTEST_ARGS)
+
+# loadtest: the local stack under LOAD_CLIENTS concurrent clients for LOAD_SECONDS, then every accepted row
+# looked up in PostgreSQL. Loopback only; it stops by itself.
+LOAD_CLIENTS ?= 8
+LOAD_SECONDS ?= 30
+LOAD_BATCH ?= 100
+loadtest: $(STAMP)
+	$(PY) -m bench.loadtest --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS) --batch-size $(LOAD_BATCH)
 
 migrate: $(STAMP)
 	$(PY) -m chalicelib.migrate
