@@ -7,16 +7,17 @@ the most a rule can give on its own; a reason is listed when its rule's strength
 
 The rules (x is what the curve reads; `high` / `typical` amounts are the category baseline's p99 / p90 of
 recent transactions that raised no alert, from chalicelib/sql/fraud_baseline.sql):
-- amount_vs_card:      z-score of ln(amt) against the card's own earlier amounts (at least MIN_CARD_HISTORY of them).
+- amount_vs_card:      z-score of ln(amt) against the card's own earlier amounts (at least min_card_history).
 - amount_vs_category:  ln(amt / category high): above the category's high percentile.
 - night_high_amount:   22:00 to 03:59 local transaction time, and ln(amt / category typical).
+- night_time:          22:00 to 03:59 at all (x = 1): a weak nudge that ranks night above day.
 - velocity_1h:         the card's transactions in the hour before this one (count).
 - velocity_24h:        the card's spend in the 24 h before this one plus this amount, against its usual daily spend.
-- burst_after_high:    the card made a transaction above its category's high amount in the 24 h before this one.
+- burst_after_high:    the card's transactions above their category's high amount in the 24 h before this one.
 - distance_from_home:  haversine km from the cardholder's home to the merchant, in standard deviations above
-                       the card's usual distance (at least MIN_CARD_HISTORY earlier transactions).
-- new_category_high:   first time the card (with history) is used in this category or at this merchant, and
-                       ln(amt / category typical).
+                       the card's usual distance (at least min_card_history earlier transactions).
+- new_category_high:   first time the card (with history) is used in this category, and ln(amt / category
+                       typical). (Not merchants: nearly every Sparkov purchase is at a merchant new to the card.)
 Labels (is_fraud) are never an input.
 """
 from __future__ import annotations
