@@ -6,14 +6,14 @@
 -- trans_num order, so concurrent loads of overlapping rows meet in the same order.
 INSERT INTO card_transaction (trans_num, card_token, merchant_id, category, amt, trans_date_trans_time,
                               unix_time, merch_lat, merch_long, is_fraud, source_key)
-SELECT i.trans_num, i.card_token, m.merchant_id, i.category, i.amt::numeric, i.trans_date_trans_time::timestamp,
+SELECT i.trans_num, i.card_token, i.merchant_id, i.category, i.amt::numeric, i.trans_date_trans_time::timestamp,
        i.unix_time::bigint, i.merch_lat::numeric, i.merch_long::numeric,
        CASE i.is_fraud WHEN '1' THEN true WHEN '0' THEN false END, %(source_key)s
-FROM (SELECT DISTINCT ON (s.trans_num) s.trans_num, s.card_token, s.merchant, s.category, s.amt,
+FROM (SELECT DISTINCT ON (s.trans_num) s.trans_num, s.card_token, m.merchant_id, s.category, s.amt,
              s.trans_date_trans_time, s.unix_time, s.merch_lat, s.merch_long, s.is_fraud
       FROM stage s
+      JOIN merchant m ON m.name = s.merchant  -- before the sort: one hash join, not a probe per row
       WHERE s.reason IS NULL
       ORDER BY s.trans_num, coalesce(s.is_fraud, '') = '', s.line_no DESC) i
-JOIN merchant m ON m.name = i.merchant
 WHERE NOT EXISTS (SELECT 1 FROM card_transaction t WHERE t.trans_num = i.trans_num)
 ORDER BY i.trans_num
