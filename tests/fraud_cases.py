@@ -12,11 +12,9 @@ import datetime as dt
 import io
 import itertools
 
-import psycopg2
-
 from chalicelib.cards import CardTokenizer
 from chalicelib.csvfile import encode_csv
-from chalicelib.db import Database
+from chalicelib.db import Database, open_connection
 from chalicelib.fraud import FraudScorer
 from chalicelib.fraud_rules import DEFAULT_RULES
 from chalicelib.loader import Loader
@@ -56,11 +54,11 @@ def history(card: int, amounts: list[str], category: str = "grocery_pos", days_b
 class FraudBench:
     """Loads files into a scratch database through the Loader with scoring on; resets between tests."""
 
-    def __init__(self, dsn: str, s3, bucket: str):
+    def __init__(self, dsn: str, s3, bucket: str, role: str | None = None):
         self.dsn = dsn
         self._s3 = s3
         self._bucket = bucket
-        self.db = Database(lambda: psycopg2.connect(dsn))
+        self.db = Database(lambda: open_connection({"dsn": dsn}, role))
 
     def reset(self) -> None:
         self.db.transaction(lambda cur: cur.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE"))

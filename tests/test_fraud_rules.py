@@ -170,6 +170,25 @@ def test_reloading_a_file_creates_no_duplicate_alerts(bench):
     assert bench.query("SELECT trans_num, score, created_at FROM fraud_alert ORDER BY trans_num") == alerts
 
 
+def test_the_loader_role_scores_and_writes_alerts_with_its_own_rights(bench, aws):
+    from chalicelib.clients import get_client
+
+    as_loader = FraudBench(bench.dsn, get_client("s3"), TEST_ENV["BUCKET_NAME"], role="cardstream_loader")
+    try:
+        as_loader.load(*_spree())
+    finally:
+        as_loader.db.close()
+    assert bench.query("SELECT count(*) FROM fraud_alert")[0][0] >= 3
+    assert bench.query("SELECT count(*) FROM fraud_category_baseline")[0][0] == 2
+
+
+def test_the_curve_written_out_in_the_scoring_sql_is_fraud_strength(bench):
+    rows = bench.query("SELECT fraud_strength(x, 0.5, 0.2), 1 / (1 + exp(least(50, greatest(-50, (0.5 - x) / 0.2)))) "
+                       "FROM unnest(ARRAY[-100, 0, 0.5, 0.7, 1e6]::float8[]) AS x")
+    assert [a for a, _ in rows] == [b for _, b in rows]
+    assert bench.query("SELECT fraud_strength(NULL, 0.5, 0.2)") == [(0.0,)]
+
+
 def test_a_threshold_of_one_writes_no_alerts(bench):
     bench.load(*_spree(), scorer=FraudScorer(threshold=1.0, rules=TEST_RULES, keep_all_scores=True))
     assert bench.query("SELECT count(*) FROM fraud_alert") == [(0,)]
