@@ -78,11 +78,11 @@ def test_thousands_of_random_tokens_are_all_denied(scoped):
     assert [g for g in guesses if find_grant(f"Bearer {g}", stored) is not None] == []
 
 
-@pytest.mark.parametrize("token", [FULL, INGEST_ONLY, READ_ONLY])
-def test_every_near_miss_of_a_real_token_is_denied(scoped, token):
-    misses = _near_misses(token)
-    assert len(misses) > 100
-    assert [m for m in misses if find_grant(f"Bearer {m}", SCOPED_TOKENS) is not None] == []
+def test_every_near_miss_of_a_real_token_is_denied():
+    for token in (FULL, INGEST_ONLY, READ_ONLY):
+        misses = _near_misses(token)
+        assert len(misses) > 100
+        assert [m for m in misses if find_grant(f"Bearer {m}", SCOPED_TOKENS) is not None] == []
 
 
 def test_near_misses_through_the_api_are_all_403_with_the_same_bare_answer(api, scoped):
@@ -102,11 +102,11 @@ def test_a_denied_token_gets_a_policy_that_allows_nothing(scoped):
 
 # ---- the cached policy ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("token,scopes", [(INGEST_ONLY, {"ingest"}), (READ_ONLY, {"read"}), (FULL, ALL_SCOPES)])
-def test_the_policy_covers_exactly_the_routes_of_the_tokens_scopes(scoped, token, scopes):
-    expected = set().union(*(EXPECTED[s] for s in scopes))
-    for method, path in CONCRETE_ROUTES:  # whichever call first filled the cache
-        assert _reachable(_policy(token, method, path)) == expected, (method, path)
+def test_the_policy_covers_exactly_the_routes_of_the_tokens_scopes(scoped):
+    for token, scopes in [(INGEST_ONLY, {"ingest"}), (READ_ONLY, {"read"}), (FULL, ALL_SCOPES)]:
+        expected = set().union(*(EXPECTED[s] for s in scopes))
+        for method, path in CONCRETE_ROUTES:  # whichever call first filled the cache
+            assert _reachable(_policy(token, method, path)) == expected, (token[:6], method, path)
 
 
 def test_an_ingest_only_tokens_cached_policy_never_covers_a_get(scoped):
@@ -121,9 +121,9 @@ def test_the_policy_never_reaches_beyond_the_api_and_stage_that_asked(scoped):
     assert resources and all(r.startswith(API_PREFIX + "/") for r in resources)
 
 
-@pytest.mark.parametrize("token", ["typo-" + "t" * 40, "nolist-" + "n" * 40])
-def test_a_token_with_no_known_scope_reaches_nothing(scoped, token):
-    assert _reachable(_policy(token)) == set()
+def test_a_token_with_no_known_scope_or_a_malformed_entry_reaches_nothing(scoped):
+    assert _reachable(_policy("typo-" + "t" * 40)) == set()
+    assert _reachable(_policy("nolist-" + "n" * 40)) == set()
 
 
 def test_scopes_hold_through_the_api(api, scoped, database_url):

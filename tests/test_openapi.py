@@ -153,15 +153,14 @@ INGEST_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", INGEST_CASES)
-def test_ingest_responses_match_the_spec_for_their_status(api, auth_headers, case):
-    body, content_type, with_token, status = INGEST_CASES[case]
-    headers = {**(auth_headers if with_token else {}), "Content-Type": content_type}
-    raw = body if isinstance(body, bytes) else json.dumps(body)
-    response = api.http.post("/transactions", headers=headers, body=raw)
-    assert response.status_code == status
-    Draft202012Validator(_resolve_refs(_response_schema("/transactions", "POST", status))).validate(
-        json.loads(response.body))
+def test_ingest_responses_match_the_spec_for_their_status(api, auth_headers):
+    for case, (body, content_type, with_token, status) in INGEST_CASES.items():
+        headers = {**(auth_headers if with_token else {}), "Content-Type": content_type}
+        raw = body if isinstance(body, bytes) else json.dumps(body)
+        response = api.http.post("/transactions", headers=headers, body=raw)
+        assert response.status_code == status, case
+        Draft202012Validator(_resolve_refs(_response_schema("/transactions", "POST", status))).validate(
+            json.loads(response.body))
 
 
 def test_health_matches_the_spec(api):
