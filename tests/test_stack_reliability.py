@@ -71,7 +71,7 @@ def test_fuzzing_with_a_token_finds_no_server_error_schema_mismatch_or_accepted_
     done = _schemathesis(stack, reports / "with-token.har", stack.info["token"], FUZZ_EXAMPLES)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     sent = _requests(reports / "with-token.har")
-    assert sent >= 4 * FUZZ_EXAMPLES
+    assert sent >= 2 * FUZZ_EXAMPLES  # /health and /openapi.json have no input: they need few
     print(f"\nschemathesis with a token: {sent} requests, no failure")
 
 
