@@ -111,7 +111,8 @@ def run_migrations(mode: str, clients: dict, project_dir: Path, stage: str, reso
 
 def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str], ca_bundle: Path | None,
            env_overrides: dict[str, str]) -> dict:
-    clients = {name: boto3.client(name) for name in ("cloudformation", "s3", "secretsmanager", "sts", "lambda")}
+    clients = {name: boto3.client(name)
+               for name in ("cloudformation", "s3", "secretsmanager", "sts", "lambda", "apigateway")}
     # The migrate function may run for minutes; one attempt only (it is safe to rerun, but not to overlap).
     clients["lambda_invoke"] = boto3.client("lambda", config=Config(read_timeout=900, retries={"max_attempts": 1}))
     spec = stage_config.load_stage_file(stage)
@@ -133,6 +134,9 @@ def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str
     say("5/6 what Chalice cannot configure:")
     for line in post_deploy.configure_functions(clients["lambda"], resources, outputs, spec):
         say("    " + line)
+    say("    " + post_deploy.configure_gateway_responses(
+        clients["apigateway"], resources["rest_api"]["rest_api_id"],
+        stage_config.read_config(project_dir)["stages"][stage].get("api_gateway_stage", "api")))
     api_url = resources["rest_api"]["rest_api_url"]
     say(f"6/6 API: {api_url}   (token: aws secretsmanager get-secret-value --secret-id "
         f"{outputs['ApiTokensSecretName']})")

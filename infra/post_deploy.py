@@ -6,6 +6,8 @@
 - The S3 loader's asynchronous invocations: how long an event may wait and retry, then the DLQ. The recovery
   sweep loads any file that still missed the ledger.
 - API tokens: every name the stage lists gets a generated token; existing tokens are never changed.
+- API Gateway's own error answers: for a path with no route it answers 403 with a body that quotes the
+  Authorization header, i.e. the caller's token. Those responses get a fixed body instead.
 """
 from __future__ import annotations
 
@@ -18,6 +20,24 @@ BATCHER = "on_stream_records"
 LOADER = "on_raw_file"
 TOKEN_BYTES = 36  # 48 url-safe characters
 SETTLING = ("Creating", "Updating", "Enabling")
+# The gateway's answers that quote request headers (the token among them) in their message.
+FIXED_GATEWAY_RESPONSES = {
+    "MISSING_AUTHENTICATION_TOKEN": ("404", '{"message": "no such route"}'),
+    "INCOMPLETE_SIGNATURE": ("403", '{"message": "Forbidden"}'),
+    "INVALID_SIGNATURE": ("403", '{"message": "Forbidden"}'),
+}
+
+
+def configure_gateway_responses(apigw_client, rest_api_id: str, stage_name: str) -> str:
+    """Fixed bodies for the gateway's header-quoting errors, then a new deployment so the stage serves them."""
+    for response_type, (status, body) in FIXED_GATEWAY_RESPONSES.items():
+        apigw_client.put_gateway_response(
+            restApiId=rest_api_id, responseType=response_type, statusCode=status,
+            responseParameters={"gatewayresponse.header.Content-Type": "'application/json'"},
+            responseTemplates={"application/json": body})
+    apigw_client.create_deployment(restApiId=rest_api_id, stageName=stage_name,
+                                   description="fixed gateway error bodies (no header echo)")
+    return f"API gateway responses: {', '.join(FIXED_GATEWAY_RESPONSES)} answer a fixed body"
 
 
 def wait_for_mapping(lambda_client, event_uuid: str, timeout_s: float = 300, poll_s: float = 3) -> str:

@@ -53,7 +53,9 @@ def _api_facts(c: dict, name: str) -> list[dict[str, Any]]:
                                        httpMethod=verb) or {}
                 methods[f"{verb} {res['path']}"] = {"type": integration.get("type"), "uri": integration.get("uri")}
         stages = [s["stageName"] for s in c["apigateway"].get_stages(restApiId=api["id"])["item"]]
-        apis.append({"id": api["id"], "methods": methods, "stages": stages})
+        responses = {r["responseType"]: {"status": r.get("statusCode"), "templates": r.get("responseTemplates", {})}
+                     for r in c["apigateway"].get_gateway_responses(restApiId=api["id"])["items"]}
+        apis.append({"id": api["id"], "methods": methods, "stages": stages, "gateway_responses": responses})
     return apis
 
 

@@ -145,6 +145,15 @@ def test_api_routes_reach_the_api_function_by_lambda_proxy_on_stage_api(rehearsa
         {("aws_proxy", f"{P}/invocations")}
 
 
+def test_gateway_errors_for_unknown_routes_answer_a_fixed_body_that_cannot_quote_the_token(rehearsal):
+    (api,) = _facts(rehearsal)["apis"]
+    responses = api["gateway_responses"]
+    for response_type in ("MISSING_AUTHENTICATION_TOKEN", "INCOMPLETE_SIGNATURE", "INVALID_SIGNATURE"):
+        body = responses[response_type]["templates"]["application/json"]
+        assert "$" not in body and json.loads(body)["message"], response_type
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["status"] == "404"
+
+
 def test_generated_secrets_are_what_the_app_expects(rehearsal):
     secrets = _facts(rehearsal)["secrets"]
     assert CardTokenizer.from_secret(secrets["card-key"])  # 32 bytes of hex
