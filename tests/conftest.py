@@ -149,3 +149,14 @@ def database_url(pg_dsn):
     else:
         os.environ["DATABASE_URL"] = before
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    """The local stack's moto server (infra/local/aws.py), one per test module."""
+    from infra.local.aws import Emulator
+
+    emu = Emulator()
+    emu.start()
+    yield emu
+    emu.stop()

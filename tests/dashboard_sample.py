@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 
 import psycopg2
+import pytest
 from psycopg2 import sql
 
 BASE_TABLES = ("rejected_row", "card_transaction", "customer", "customer_address", "merchant", "ingest_file")
@@ -81,3 +82,15 @@ def sample_transaction(dsn: str):
     finally:
         conn.rollback()
         conn.close()
+
+
+def assert_reporting_role_denied(conn, table: str) -> None:
+    """The reporting role gets "permission denied" on `table` (it may read the reporting views only)."""
+    from psycopg2 import errors
+
+    from client.dashboard import REPORTING_ROLE
+
+    with conn.cursor() as cur:
+        cur.execute(f"SET ROLE {REPORTING_ROLE}")
+        with pytest.raises(errors.InsufficientPrivilege):
+            cur.execute(f"SELECT count(*) FROM {table}")

@@ -3,11 +3,10 @@ import datetime as dt
 
 import psycopg2
 import pytest
-from psycopg2 import errors
 
 from client.dashboard import REPORTING_ROLE, fetch_views
 from client.tiles import TILES
-from tests.dashboard_sample import BASE_TABLES, sample_transaction
+from tests.dashboard_sample import BASE_TABLES, assert_reporting_role_denied, sample_transaction
 
 PERSONAL_COLUMNS = {"first", "last", "street", "dob", "card_token", "cc_last4", "job", "zip", "row_data"}
 
@@ -91,10 +90,7 @@ def test_ingest_files_by_status_totals_the_ledger(sample):
 
 @pytest.mark.parametrize("table", BASE_TABLES)
 def test_reporting_role_cannot_read_the_base_tables(sample, table):
-    with sample.cursor() as cur:
-        cur.execute(f"SET ROLE {REPORTING_ROLE}")
-        with pytest.raises(errors.InsufficientPrivilege):
-            cur.execute(f"SELECT count(*) FROM {table}")
+    assert_reporting_role_denied(sample, table)
 
 
 def test_dashboard_views_have_no_personal_columns(sample):

@@ -1,18 +1,6 @@
 """The local stack's moto server must not lose records under concurrent PutRecords, as AWS never does."""
 import threading
 
-import pytest
-
-from infra.local.aws import Emulator
-
-
-@pytest.fixture
-def emulator():
-    emulator = Emulator()
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
 
 def _count_records(kinesis, stream: str) -> int:
     shard = kinesis.list_shards(StreamName=stream)["Shards"][0]["ShardId"]

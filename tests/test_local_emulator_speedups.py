@@ -1,8 +1,5 @@
 """The emulator's moto speed-ups give the answers moto itself gives (moto's in-process mock, unpatched)."""
-import pytest
 from moto import mock_aws
-
-from infra.local.aws import Emulator
 
 
 def _exercise(kinesis) -> list:
@@ -28,14 +25,6 @@ def _exercise(kinesis) -> list:
                                             StartingSequenceNumber="4")["ShardIterator"]
         seen.append([r["SequenceNumber"] for r in kinesis.get_records(ShardIterator=middle)["Records"]])
     return seen
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    emu = Emulator()
-    emu.start()
-    yield emu
-    emu.stop()
 
 
 def test_patched_kinesis_answers_like_moto(emulator):

@@ -8,7 +8,6 @@ import pytest
 from chalice.app import KinesisEvent, Rate, S3Event
 
 from chalicelib.batcher import parse_event
-from infra.local.aws import Emulator
 from infra.local.events import kinesis_event, scheduled_event
 from infra.local.kinesis_pump import KinesisPump
 from infra.local.s3_pump import S3Pump
@@ -57,14 +56,6 @@ def test_schedule_seconds_reads_rate_expressions(expression, seconds):
 def test_schedule_seconds_refuses_cron():
     with pytest.raises(ValueError, match="rate"):
         schedule_seconds("cron(0 12 * * ? *)")
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    emu = Emulator()
-    emu.start()
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture
