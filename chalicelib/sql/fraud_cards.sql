@@ -6,10 +6,11 @@ SELECT row_number() OVER (ORDER BY f.card_token) AS card_id, f.card_token, f.sin
        radians(a.lat::float8) AS home_lat, radians(a.long::float8) AS home_long,
        cos(radians(a.lat::float8)) AS home_cos_lat
 FROM (SELECT s.card_token,
-             min(s.trans_date_trans_time)::timestamp - make_interval(days => %(history_days)s) AS since,
-             max(s.trans_date_trans_time)::timestamp AS until
-      FROM stage s
-      WHERE s.reason IS NULL
+             min(s.trans_date_trans_time) FILTER (WHERE s.reason IS NULL)::timestamp
+                 - make_interval(days => %(history_days)s) AS since,
+             max(s.trans_date_trans_time) FILTER (WHERE s.reason IS NULL)::timestamp AS until
+      FROM stage s  -- no WHERE: the planner, without statistics on stage, then hashes the cards instead of sorting
       GROUP BY s.card_token) f
 JOIN customer k ON k.card_token = f.card_token
 JOIN customer_address a ON a.address_id = k.address_id
+WHERE f.until IS NOT NULL  -- a card with good rows
