@@ -327,8 +327,10 @@ def validate_transaction(item: Any, *, drop_unknown: bool = False) -> dict[str, 
 
 def check_stream_record(record: Any) -> str | None:
     """Why a tokenized record is not canonical, or None when it is. Cheap enough for the batcher's hot loop."""
+    if isinstance(record, list):
+        return f"record holds {len(record)} values, not the {len(STREAM_COLUMNS)} stream columns"
     if not isinstance(record, dict):
-        return "record is not a JSON object"
+        return "record is not a JSON object or array"
     if len(record) != len(STREAM_COLUMNS) or record.keys() != _STREAM_KEYS:
         return f"field set differs: {sorted(set(record) ^ _STREAM_KEYS)}"
     for name, pattern in _PATTERN_ITEMS:
@@ -344,6 +346,17 @@ _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def encode_stream_record(record: dict[str, str]) -> bytes:
-    """A tokenized canonical record as the stream carries it: compact UTF-8 JSON, keys in STREAM_COLUMNS
-    order. The fixed layout lets the batcher read most records with one regex instead of a JSON parse."""
-    return _ENCODE({c: record[c] for c in STREAM_COLUMNS}).encode("utf-8")
+    """A tokenized canonical record as the stream carries it: a compact UTF-8 JSON array of its values in
+    STREAM_COLUMNS order. Keys would be ~30% of the bytes, and a shard takes 1 MB/s. Free of JSON escapes,
+    the array's body is already the raw file's CSV line (csvfile.encode_row), so the batcher only checks it."""
+    return _ENCODE([record[c] for c in STREAM_COLUMNS]).encode("utf-8")
+
+
+def decode_stream_record(data: bytes | str) -> Any:
+    """What a stream payload holds: the API's array as a dict of the stream columns; any other JSON value as
+    it is (an object written by an earlier version, or something check_stream_record will refuse).
+    Raises ValueError when the data is not JSON."""
+    value = json.loads(data)
+    if type(value) is list and len(value) == len(STREAM_COLUMNS):
+        return dict(zip(STREAM_COLUMNS, value, strict=True))
+    return value

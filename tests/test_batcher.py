@@ -139,7 +139,9 @@ POISON = {
     "non-ascii base64": ("ZÖ==", "not valid base64"),
     "not utf-8": (_b64(b'{"a": "\xff"}'), "not UTF-8"),
     "not json": (_b64(b"{not json"), "not valid JSON"),
-    "json array": (_b64(b"[1, 2]"), "not a JSON object"),
+    "json array of the wrong length": (_b64(b'["a", "b"]'), "holds 2 values, not the 23 stream columns"),
+    "json array of numbers": (_b64(json.dumps(list(range(23))).encode()), "trans_date_trans_time: not canonical"),
+    "json scalar": (_b64(b'"x"'), "not a JSON object or array"),
     "missing field": (encode_data({k: v for k, v in stream_record().items() if k != "amt"}), "field set differs"),
     "extra field": (encode_data(_with(cc_num="4111111111111111")), "field set differs"),
     "amount not canonical": (encode_data(_with(amt="4.9")), "amt: not canonical"),
@@ -183,8 +185,11 @@ def test_api_encoded_records_read_by_the_regex_path_give_the_same_line_as_json_l
 
     base = stream_record(merchant="fraud_Rippin, Kub and Mann", is_fraud="")
     variants = [base] + [{**base, column: value} for column in STREAM_COLUMNS
-                         for value in ("", "x", "0", "4.97", "Zoë, Søn", '"q"', "a\\b", "a,b", "\u2028")]
+                         for value in ("", "x", "0", "4.97", "Zoë, Søn", '"q"', "a\\b", "a,b", "\u2028",
+                                    '"', "\\", '\\"', 'a\\",', "x\\\\", '\\\\"q"', 'a","b')]
     for record in variants:
         compact = base64.b64encode(encode_stream_record(record)).decode()
-        spaced = base64.b64encode(json.dumps(record, indent=1).encode()).decode()
+        spaced = base64.b64encode(json.dumps(record, indent=1).encode()).decode()  # an earlier version's object
         assert decode_line(compact) == decode_line(spaced), record
+        if check_stream_record(record) is None:
+            assert decode_line(compact) == (encode_row(values_of(record)).encode(), None)

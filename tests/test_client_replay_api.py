@@ -1,10 +1,10 @@
 """Replay over real HTTP against the real app: chalice's local server, the real authorizer, moto's Kinesis."""
 import csv
-import json
 import threading
 
 import pytest
 
+from chalicelib.schema import decode_stream_record
 from chalicelib.settings import get_settings
 from client import AuthRefused, RetryPolicy, replay, write_csv
 from client.__main__ import main
@@ -44,7 +44,7 @@ def stream_trans_nums():
                                               ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         while True:
             page = kinesis.get_records(ShardIterator=iterator, Limit=10_000)
-            found += [json.loads(r["Data"])["trans_num"] for r in page["Records"]]
+            found += [decode_stream_record(r["Data"])["trans_num"] for r in page["Records"]]
             if not page["Records"]:
                 break
             iterator = page["NextShardIterator"]

@@ -11,12 +11,6 @@ from chalicelib.schema import STREAM_COLUMNS
 from tests.kinesis_events import stream_record
 
 
-def _csv_module_line(values) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(values)
-    return out.getvalue()
-
-
 def test_header_is_the_schemas_stream_column_order():
     header, rows = read_csv(encode_csv([]))
     assert header == list(STREAM_COLUMNS) == list(HEADER)
@@ -46,10 +40,23 @@ def test_rows_end_in_crlf_and_are_utf8():
     assert "Zoë".encode() in data
 
 
-def test_encode_row_writes_what_the_csv_module_writes():
-    pieces = ["", "a", ",", '"', "\r", "\n", " x ", "é", "a,b", 'say "hi"', "\x1f"]
+def test_encode_row_reads_back_with_the_csv_module_whatever_the_values_hold():
+    pieces = ["", "a", ",", '"', '""', "\r", "\n", " x ", "é", "a,b", 'say "hi"', "\x1f"]
     for values in itertools.product(pieces, repeat=3):
-        assert encode_row(values) == _csv_module_line(values), values
+        [row] = csv.reader(io.StringIO(encode_row(values), newline=""), strict=True)
+        assert row == list(values), values
+
+
+def test_encode_row_quotes_every_field_but_an_empty_one():
+    assert encode_row(["a", "", 'b"c', "d,e", ""]) == '"a",,"b""c","d,e",\r\n'
+    assert encode_row(["", "x"]) == ',"x"\r\n'
+
+
+def test_files_with_minimal_quoting_from_earlier_versions_read_the_same():
+    records = [stream_record(merchant="fraud_Rippin, Kub and Mann", is_fraud=""), stream_record(first="Zoë")]
+    minimal = io.StringIO()
+    csv.writer(minimal, lineterminator="\r\n").writerows([list(HEADER)] + [[r[c] for c in HEADER] for r in records])
+    assert read_csv(minimal.getvalue().encode()) == read_csv(encode_csv(records))
 
 
 def test_gzip_file_reads_back_the_same():

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from chalicelib.clients import get_client
+from chalicelib.schema import decode_stream_record
 from tests.conftest import CARD_KEY_HEX, TEST_ENV
 from tests.factories import make_transaction
 
@@ -103,7 +104,7 @@ def test_stream_records_carry_token_and_last4_and_never_the_pan(api, auth_header
     assert not [t["cc_num"] for t in sent if t["cc_num"].encode() in blob]
     by_num = {t["trans_num"]: t for t in sent}
     for record in records:
-        data = json.loads(record["data"])
+        data = decode_stream_record(record["data"])
         pan = by_num[data["trans_num"]]["cc_num"]
         expected = hmac.new(bytes.fromhex(CARD_KEY_HEX), pan.encode(), hashlib.sha256).hexdigest()
         assert data["card_token"] == expected == record["partition_key"]
@@ -133,7 +134,7 @@ def test_unavailable_stream_answers_503_listing_what_to_resend(api, auth_headers
 
 def test_non_ascii_text_reaches_the_stream_intact(api, auth_headers):
     post(api, auth_headers, make_transaction(merchant="fraud_Zoë, Søn"))
-    data = json.loads(stream_records()[0]["data"])
+    data = decode_stream_record(stream_records()[0]["data"])
     assert data["merchant"] == "fraud_Zoë, Søn"
 
 

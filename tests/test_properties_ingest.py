@@ -6,7 +6,6 @@ Example counts come from the profile in tests/test_properties.py (`make fuzz` ra
 """
 import contextlib
 import gzip
-import json
 from unittest.mock import create_autospec
 
 from hypothesis import given
@@ -16,7 +15,7 @@ from chalicelib.cards import CardTokenizer
 from chalicelib.csvfile import CsvFileError, read_csv
 from chalicelib.ingest import Ingestor
 from chalicelib.publisher import Publisher
-from chalicelib.schema import FIELDS, check_stream_record
+from chalicelib.schema import FIELDS, check_stream_record, decode_stream_record
 from tests import test_properties  # noqa: F401 - registers and loads the hypothesis profile
 from tests.factories import make_transaction
 
@@ -48,7 +47,7 @@ def test_the_api_answers_any_field_value_with_a_verdict_never_an_exception(name,
 def test_every_record_the_api_accepts_passes_the_batchers_check(name, value):
     _, sent = _accept(make_transaction(**{name: value}))
     for entry in sent:
-        record = json.loads(entry.data)
+        record = decode_stream_record(entry.data)
         assert check_stream_record(record) is None, (name, value, record)
 
 
