@@ -36,5 +36,6 @@ FROM (
             CASE WHEN dob IS NULL THEN 'dob: is required' END) END
     ) AS reason
     FROM stage
+    OFFSET 0  -- keeps the subquery whole: flattened, the planner computed every row's reason twice
 ) c
 WHERE c.reason <> '' AND s.line_no = c.line_no
