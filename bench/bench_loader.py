@@ -29,7 +29,7 @@ from chalicelib.migrate import apply_migrations
 from chalicelib.schema import STREAM_COLUMNS
 from chalicelib.settings import Settings
 
-ROWS, ROW_INSERT_ROWS, ROUNDS = 100_000, 10_000, 3
+ROWS, ROW_INSERT_ROWS, ROUNDS = 100_000, 10_000, 5
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TABLES = "rejected_row, card_transaction, customer, customer_address, merchant, ingest_file"
 TEXT_COLUMNS = ", ".join(f"{c} text" for c in STREAM_COLUMNS)
@@ -106,7 +106,7 @@ def _measure(dsn: str, data: bytes, rows: list[dict]) -> dict[str, float]:
             best["copy"] = min(best["copy"], _bare_copy(conn, data))
             best["load"] = min(best["load"], _timed(lambda: loader.load_object("bench", FIRST)))
             best["reload"] = min(best["reload"], _timed(lambda: loader.load_object("bench", AGAIN)))
-            if n < 2:
+            if n < 3:
                 best["row"] = min(best["row"], _row_inserts(conn, rows[:ROW_INSERT_ROWS]))
             print(f"   round {n + 1}: " + ", ".join(f"{k} {v:.2f}s" for k, v in best.items()), flush=True)
     finally:
