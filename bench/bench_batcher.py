@@ -9,9 +9,10 @@ import json
 import random
 import time
 
-from chalicelib.batcher import decode_line, parse_event, plan_batch
+from chalicelib.batcher import parse_event, plan_batch
 from chalicelib.landing import StreamLanding
-from chalicelib.schema import STREAM_COLUMNS, check_stream_record, encode_stream_record, validate_transaction
+from chalicelib.schema import STREAM_COLUMNS, check_stream_record, validate_transaction
+from chalicelib.streamrecord import decode_line, encode_stream_record
 from tests.factories import make_transaction
 
 RECORDS = 100_000

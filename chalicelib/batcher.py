@@ -11,43 +11,13 @@ A record that cannot be decoded or checked is returned as `Poison` with a reason
 """
 from __future__ import annotations
 
-import binascii
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pybase64
-
-from chalicelib.csvfile import encode_row, values_of
-from chalicelib.schema import CANONICAL_PATTERNS, STREAM_COLUMNS, check_stream_record, decode_stream_record
+from chalicelib.streamrecord import decode_line
 
 TRIGGERS = ("size", "time", "final")
-
-_TEXT_PATTERN = CANONICAL_PATTERNS["merchant"].pattern
-_SEP = "\x1f"  # joins the values for one regex pass; the canonical patterns exclude control characters
-_KEYS = frozenset(STREAM_COLUMNS)
-_ROW_RE = re.compile(_SEP.join(f"(?:{CANONICAL_PATTERNS[c].pattern})" for c in STREAM_COLUMNS))
-
-
-def _array_pattern() -> str:
-    """The API's stream record (schema.encode_stream_record): a compact JSON array of canonical values in
-    column order. Free text may hold one escape, \\" (the API writes no other in text free of control
-    characters, but \\\\); a text value is non-empty, then runs of plain characters between escapes. All
-    repeats are possessive: the engine never backtracks into a value."""
-    chars = r'[^\x00-\x1f\x7f"\\]*+'
-    text = rf'(?=[^"]){chars}(?:\\"{chars})*+'
-    values = (text if CANONICAL_PATTERNS[c].pattern == _TEXT_PATTERN else CANONICAL_PATTERNS[c].pattern
-              for c in STREAM_COLUMNS)
-    return r'\["' + '","'.join(f"(?:{v})" for v in values) + r'"\]'
-
-
-# Read on the bytes (valid UTF-8 is checked apart). A match's body is the CSV line (csvfile.encode_row)
-# but for two spellings: \\" is "" in CSV, and an empty label is "" in JSON but empty in CSV (COPY: NULL).
-_ARRAY_RE = re.compile(_array_pattern().encode("ascii"))
-_EMPTY_LAST = b',""'  # only the last column, the label, may be empty (asserted below)
-assert [c for c in STREAM_COLUMNS if CANONICAL_PATTERNS[c].fullmatch("")] == [STREAM_COLUMNS[-1]]
-
 
 class MalformedEventError(ValueError):
     """The Lambda event is not shaped like a Kinesis event (not a record's fault: the envelope's)."""
@@ -100,64 +70,6 @@ def _parse_record(record: dict) -> KinesisItem:
     shard_id = record["eventID"].partition(":")[0]
     arrival_ms = round(float(kinesis["approximateArrivalTimestamp"]) * 1000)
     return KinesisItem(shard_id, str(kinesis["sequenceNumber"]), arrival_ms, kinesis["data"])
-
-
-def decode_line(data: Any) -> tuple[bytes | None, str | None]:
-    """(CSV line, None) for a good record, (None, reason) for a poison one."""
-    try:
-        # pybase64's SIMD decoder: binascii's loop was a quarter of the batcher's time. Bytes in, because
-        # a str argument costs a conversion; validate=True rejects characters outside the alphabet.
-        payload = pybase64.b64decode(data.encode("ascii"), validate=True)
-    except (binascii.Error, AttributeError, ValueError):
-        return None, "data is not valid base64"
-    if not payload.isascii() and not _is_utf8(payload):
-        return None, "data is not UTF-8"
-    if _ARRAY_RE.fullmatch(payload) is not None:
-        line = payload[1:-1]  # '"v0","v1",...,"v22"'
-        if line.endswith(_EMPTY_LAST):
-            line = line[:-2]
-        # (find, not `in`: on bytes, `in` first tries its operand as an int, and that failed try costs more)
-        if line.find(b"\\") >= 0:
-            line = line.replace(b'\\"', b'""')  # the only escape the regex admits
-        return line + b"\r\n", None
-    text = payload.decode("utf-8")
-    try:
-        record = decode_stream_record(text)
-    except (ValueError, RecursionError):
-        return None, "data is not valid JSON"
-    line = _checked_line(record)
-    if line is None:
-        reason = check_stream_record(record)
-        if reason is not None:
-            return None, reason
-        line = encode_row(values_of(record))
-    try:
-        return line.encode("utf-8"), None
-    except UnicodeEncodeError:  # a JSON escape like \ud800 decodes to a lone surrogate
-        return None, "text holds an unpaired surrogate: not encodable as UTF-8"
-
-
-def _is_utf8(payload: bytes) -> bool:
-    try:
-        payload.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _checked_line(record: Any) -> str | None:
-    """The CSV line when one regex pass proves the record canonical; None means "ask the schema"."""
-    if type(record) is not dict or len(record) != len(_KEYS) or record.keys() != _KEYS:
-        return None
-    values = values_of(record)
-    try:
-        joined = _SEP.join(values)
-    except TypeError:  # a value is not a string
-        return None
-    # Exactly one separator between values, so each pattern faces exactly its own field.
-    if joined.count(_SEP) != len(_KEYS) - 1 or not _ROW_RE.fullmatch(joined):
-        return None
-    return encode_row(values)
 
 
 class FileBuffer:

@@ -10,7 +10,8 @@ from marshmallow import ValidationError
 
 from chalicelib.cards import CardTokenizer
 from chalicelib.publisher import Entry, Publisher
-from chalicelib.schema import encode_stream_record, validate_transaction
+from chalicelib.schema import validate_transaction
+from chalicelib.streamrecord import encode_stream_record
 
 _TRANS_NUM_MAX = 64
 

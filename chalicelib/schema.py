@@ -8,7 +8,6 @@ stream records and the CSV files; `CANONICAL_PATTERNS` checks a tokenized record
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import time
 from decimal import Decimal, InvalidOperation
@@ -342,21 +341,3 @@ def check_stream_record(record: Any) -> str | None:
 
 _STREAM_KEYS = frozenset(STREAM_COLUMNS)
 _PATTERN_ITEMS = tuple((c, CANONICAL_PATTERNS[c]) for c in STREAM_COLUMNS)
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def encode_stream_record(record: dict[str, str]) -> bytes:
-    """A tokenized canonical record as the stream carries it: a compact UTF-8 JSON array of its values in
-    STREAM_COLUMNS order. Keys would be ~30% of the bytes, and a shard takes 1 MB/s. Free of JSON escapes,
-    the array's body is already the raw file's CSV line (csvfile.encode_row), so the batcher only checks it."""
-    return _ENCODE([record[c] for c in STREAM_COLUMNS]).encode("utf-8")
-
-
-def decode_stream_record(data: bytes | str) -> Any:
-    """What a stream payload holds: the API's array as a dict of the stream columns; any other JSON value as
-    it is (an object written by an earlier version, or something check_stream_record will refuse).
-    Raises ValueError when the data is not JSON."""
-    value = json.loads(data)
-    if type(value) is list and len(value) == len(STREAM_COLUMNS):
-        return dict(zip(STREAM_COLUMNS, value, strict=True))
-    return value

@@ -9,7 +9,8 @@ import base64
 import hashlib
 import json
 
-from chalicelib.schema import STREAM_COLUMNS, encode_stream_record, validate_transaction
+from chalicelib.schema import STREAM_COLUMNS, validate_transaction
+from chalicelib.streamrecord import encode_stream_record
 from tests.factories import make_transaction
 
 SEQ_BASE = 49590338271490256608559692538361571095921575989136588898  # 56 digits, like a real shard's

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from chalicelib.schema import decode_stream_record
 from chalicelib.settings import get_settings
+from chalicelib.streamrecord import decode_stream_record
 from client import AuthRefused, RetryPolicy, replay, write_csv
 from client.__main__ import main
 from tests.client_files import transactions, write_sparkov
