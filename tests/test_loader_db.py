@@ -109,3 +109,17 @@ def test_the_embedded_server_keeps_its_data_when_its_process_ends(tmp_path):
                             "conn.close()\n", tmp_path)
 
     assert out == "42"
+
+
+def test_a_user_killed_with_sigkill_does_not_keep_the_embedded_server_running(tmp_path):
+    prelude = "import os, time\nfrom infra.local.postgres import ensure_postgres\n"
+    holder = subprocess.Popen([sys.executable, "-c", prelude + "ensure_postgres(os.environ['STATE'])\n"
+                               "print('up', flush=True)\ntime.sleep(600)\n"], cwd=PROJECT_DIR, text=True,
+                              stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin", "STATE": str(tmp_path)})
+    assert holder.stdout.readline().strip() == "up"
+    holder.kill()  # never takes itself off the server's list of users
+    holder.wait()
+
+    _in_fresh_process("ensure_postgres(os.environ['STATE'])\n", tmp_path)  # the last user, ending cleanly
+
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()

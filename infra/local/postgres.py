@@ -6,6 +6,7 @@ in `<state_dir>/postgres`, so a restart finds everything where it was; it listen
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 import warnings
 from pathlib import Path
@@ -41,7 +42,9 @@ def _start(pgserver, pgdata: Path, cleanup_mode: str | None, attempts: int = 3):
     # the same moment; a second try a moment later finds it stopped and starts it cleanly.
     for attempt in range(1, attempts + 1):
         try:
-            return pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
+            server = pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
+            _forget_dead_handles(server)
+            return server
         except Exception:
             if attempt == attempts:
                 raise
@@ -61,3 +64,25 @@ def _create_database(admin_dsn: str, name: str) -> None:
                     cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         conn.close()
+
+
+def _forget_dead_handles(server) -> None:
+    # pgserver stops the server when the last process on its handle list exits. A process killed with
+    # SIGKILL (a crashed `make up`, the reliability suite's hard kill) never leaves the list, so without
+    # this the server would outlive every later user. Under pgserver's own inter-process lock.
+    with server._lock:
+        handles = server.global_process_id_list
+        listed = handles.get_and_remove(-1)  # the list as it is (-1 is never on it)
+        alive = [pid for pid in listed if _is_running(pid)]
+        if alive != listed:
+            handles.put(alive)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
