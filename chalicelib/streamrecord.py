@@ -21,9 +21,6 @@ from chalicelib.schema import CANONICAL_PATTERNS, STREAM_COLUMNS, check_stream_r
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _TEXT_PATTERN = CANONICAL_PATTERNS["merchant"].pattern
-_SEP = "\x1f"  # joins the values for one regex pass; the canonical patterns exclude control characters
-_KEYS = frozenset(STREAM_COLUMNS)
-_ROW_RE = re.compile(_SEP.join(f"(?:{CANONICAL_PATTERNS[c].pattern})" for c in STREAM_COLUMNS))
 
 
 def _array_pattern() -> str:
@@ -84,14 +81,11 @@ def decode_line(data: Any) -> tuple[bytes | None, str | None]:
         record = decode_stream_record(text)
     except (ValueError, RecursionError):
         return None, "data is not valid JSON"
-    line = _checked_line(record)
-    if line is None:
-        reason = check_stream_record(record)
-        if reason is not None:
-            return None, reason
-        line = encode_row(values_of(record))
+    reason = check_stream_record(record)
+    if reason is not None:
+        return None, reason
     try:
-        return line.encode("utf-8"), None
+        return encode_row(values_of(record)).encode("utf-8"), None
     except UnicodeEncodeError:  # a JSON escape like \ud800 decodes to a lone surrogate
         return None, "text holds an unpaired surrogate: not encodable as UTF-8"
 
@@ -102,18 +96,3 @@ def _is_utf8(payload: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _checked_line(record: Any) -> str | None:
-    """The CSV line when one regex pass proves the record canonical; None means "ask the schema"."""
-    if type(record) is not dict or len(record) != len(_KEYS) or record.keys() != _KEYS:
-        return None
-    values = values_of(record)
-    try:
-        joined = _SEP.join(values)
-    except TypeError:  # a value is not a string
-        return None
-    # Exactly one separator between values, so each pattern faces exactly its own field.
-    if joined.count(_SEP) != len(_KEYS) - 1 or not _ROW_RE.fullmatch(joined):
-        return None
-    return encode_row(values)
