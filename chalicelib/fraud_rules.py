@@ -52,7 +52,7 @@ class Rule:
     width: float  # how gradually it rises around mid
 
 
-# The weights come in four tiers, set from what the data dictionary says fraud looks like (bursts on one card
+# The weights come in three tiers, set from what the data dictionary says fraud looks like (bursts on one card
 # within hours, high amounts, at night), not fitted to a file. STRONG equals the default alert threshold, so
 # no single rule alerts on its own short of full saturation: an alert takes two pieces of evidence.
 STRONG, WEAK, NUDGE = DEFAULT_ALERT_THRESHOLD, 0.2, 0.1

@@ -12,6 +12,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
+from client.dashboard import fetch_views
+
 BASE_TABLES = ("rejected_row", "card_transaction", "customer", "customer_address", "merchant", "ingest_file")
 TOKENS = {"NY": "a" * 64, "CA": "b" * 64, "TX": "c" * 64}
 # trans_num, state of the card, merchant, category, amt, time, merch_lat, merch_long, is_fraud
@@ -94,3 +96,11 @@ def assert_reporting_role_denied(conn, table: str) -> None:
         cur.execute(f"SET ROLE {REPORTING_ROLE}")
         with pytest.raises(errors.InsufficientPrivilege):
             cur.execute(f"SELECT count(*) FROM {table}")
+
+
+def read_view(conn, name: str) -> list[dict]:
+    """The rows of one reporting view, read as the reporting role; the connection is back to its own role after."""
+    rows = fetch_views(conn, [name])[0][name]
+    with conn.cursor() as cur:
+        cur.execute("RESET ROLE")
+    return rows

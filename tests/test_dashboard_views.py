@@ -4,9 +4,9 @@ import datetime as dt
 import psycopg2
 import pytest
 
-from client.dashboard import REPORTING_ROLE, fetch_views
+from client.dashboard import REPORTING_ROLE
 from client.tiles import TILES
-from tests.dashboard_sample import BASE_TABLES, assert_reporting_role_denied, sample_transaction
+from tests.dashboard_sample import BASE_TABLES, assert_reporting_role_denied, read_view, sample_transaction
 
 PERSONAL_COLUMNS = {"first", "last", "street", "dob", "card_token", "cc_last4", "job", "zip", "row_data"}
 
@@ -17,19 +17,12 @@ def sample(pg_dsn):
         yield conn
 
 
-def _view(conn, name):
-    rows = fetch_views(conn, [name])[0][name]
-    with conn.cursor() as cur:
-        cur.execute("RESET ROLE")
-    return rows
-
-
 def _by(rows, *keys, measure="transactions"):
     return {tuple(row[k] for k in keys): row[measure] for row in rows}
 
 
 def test_headline_gives_the_four_numbers(sample):
-    rows = _view(sample, "headline")
+    rows = read_view(sample, "headline")
     assert sum(r["transactions"] for r in rows) == 6
     assert sum(r["volume_usd"] for r in rows) == pytest.approx(685.75)
     assert sum(r["fraud_transactions"] for r in rows) == 3
@@ -37,43 +30,43 @@ def test_headline_gives_the_four_numbers(sample):
 
 
 def test_headline_is_per_state_and_fraud_label_so_the_filter_applies(sample):
-    assert _by(_view(sample, "headline"), "state", "is_fraud") == {
+    assert _by(read_view(sample, "headline"), "state", "is_fraud") == {
         ("NY", True): 2, ("CA", False): 2, ("TX", True): 1, ("TX", None): 1}
 
 
 def test_fraud_by_location_counts_per_tenth_of_a_degree(sample):
-    assert _by(_view(sample, "fraud_by_location"), "latitude", "longitude", "fraud_class") == {
+    assert _by(read_view(sample, "fraud_by_location"), "latitude", "longitude", "fraud_class") == {
         (40.7, -74.0, "fraud"): 2, (34.1, -118.2, "not_fraud"): 2,
         (29.8, -95.4, "fraud"): 1, (29.8, -95.4, "unlabelled"): 1}
 
 
 def test_fraud_by_state_counts_transactions_and_volume(sample):
-    rows = _view(sample, "fraud_by_state")
+    rows = read_view(sample, "fraud_by_state")
     assert _by(rows, "state", "fraud_class") == {
         ("NY", "fraud"): 2, ("CA", "not_fraud"): 2, ("TX", "fraud"): 1, ("TX", "unlabelled"): 1}
     assert _by(rows, "state", "fraud_class", measure="volume_usd")[("NY", "fraud")] == 300.0
 
 
 def test_fraud_by_merchant_shows_names_without_the_data_sets_prefix(sample):
-    assert _by(_view(sample, "fraud_by_merchant"), "merchant", "fraud_class") == {
+    assert _by(read_view(sample, "fraud_by_merchant"), "merchant", "fraud_class") == {
         ("Kub and Sons", "fraud"): 2, ("Kub and Sons", "not_fraud"): 1,
         ("Haley Group", "not_fraud"): 1, ("Haley Group", "fraud"): 1, ("Haley Group", "unlabelled"): 1}
 
 
 def test_fraud_by_category_counts_per_category_and_label(sample):
-    assert _by(_view(sample, "fraud_by_category"), "category", "is_fraud") == {
+    assert _by(read_view(sample, "fraud_by_category"), "category", "is_fraud") == {
         ("shopping_net", True): 2, ("grocery_pos", False): 1, ("home", False): 1,
         ("misc_net", True): 1, ("gas_transport", None): 1}
 
 
 def test_daily_volume_sums_amounts_per_day_of_the_transaction_time(sample):
-    assert _by(_view(sample, "daily_volume"), "day", "fraud_class", measure="volume_usd") == {
+    assert _by(read_view(sample, "daily_volume"), "day", "fraud_class", measure="volume_usd") == {
         (dt.date(2024, 4, 28), "fraud"): 300.0, (dt.date(2024, 4, 29), "not_fraud"): 75.5,
         (dt.date(2024, 4, 30), "fraud"): 300.0, (dt.date(2024, 4, 30), "unlabelled"): 10.25}
 
 
 def test_pipeline_health_tells_freshness_and_rejects(sample):
-    (row,) = _view(sample, "pipeline_health")
+    (row,) = read_view(sample, "pipeline_health")
     assert row["last_loaded_at"] == row["checked_at"]  # one.csv finished at now(), in this same transaction
     assert row["last_loaded_key"] == "raw-data/one.csv"
     assert (row["files_loaded_last_hour"], row["rows_loaded_last_hour"]) == (1, 6)
@@ -81,7 +74,7 @@ def test_pipeline_health_tells_freshness_and_rejects(sample):
 
 
 def test_ingest_files_by_status_totals_the_ledger(sample):
-    rows = {r["status"]: r for r in _view(sample, "ingest_files_by_status")}
+    rows = {r["status"]: r for r in read_view(sample, "ingest_files_by_status")}
     loaded = rows["loaded"]
     assert (loaded["files"], loaded["rows_total"], loaded["rows_inserted"]) == (2, 9, 6)
     assert (loaded["rows_duplicate"], loaded["rows_rejected"]) == (1, 2)

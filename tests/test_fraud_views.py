@@ -6,8 +6,7 @@ import pytest
 from psycopg2 import errors
 
 from client import alert_tiles
-from client.dashboard import fetch_views
-from tests.dashboard_sample import assert_reporting_role_denied, sample_transaction
+from tests.dashboard_sample import assert_reporting_role_denied, read_view, sample_transaction
 
 # Alerts on the sample's t1, t2 (NY, labelled fraud, 28 April 23:xx) and t3 (CA, not fraud, 29 April 10:00).
 ALERTS = (("t1", 0.91, ["night_high_amount: $100.00 at 23:10", "amount_vs_category: $100.00 is over the p99"]),
@@ -26,27 +25,20 @@ def sample(pg_dsn):
         yield conn
 
 
-def _view(conn, name):
-    rows = fetch_views(conn, [name])[0][name]
-    with conn.cursor() as cur:
-        cur.execute("RESET ROLE")
-    return rows
-
-
 def test_alerts_per_hour_counts_by_hour_of_the_transaction_and_label(sample):
-    rows = _view(sample, "alerts_per_hour")
+    rows = read_view(sample, "alerts_per_hour")
     assert {(r["hour"], r["fraud_class"]): r["alerts"] for r in rows} == {
         (dt.datetime(2024, 4, 28, 23), "fraud"): 2, (dt.datetime(2024, 4, 29, 10), "not_fraud"): 1}
 
 
 def test_alert_reasons_counts_each_rule_once_per_alert(sample):
-    rows = _view(sample, "alert_reasons")
+    rows = read_view(sample, "alert_reasons")
     assert {(r["rule"], r["fraud_class"]): r["alerts"] for r in rows} == {
         ("night_high_amount", "fraud"): 2, ("amount_vs_category", "fraud"): 1, ("amount_vs_category", "not_fraud"): 1}
 
 
 def test_alert_rate_sets_alerts_against_all_transactions_of_the_day(sample):
-    rows = _view(sample, "alert_rate")
+    rows = read_view(sample, "alert_rate")
     assert {(r["day"], r["fraud_class"]): (r["transactions"], r["alerts"]) for r in rows} == {
         (dt.date(2024, 4, 28), "fraud"): (2, 2), (dt.date(2024, 4, 29), "not_fraud"): (2, 1),
         (dt.date(2024, 4, 30), "fraud"): (1, 0), (dt.date(2024, 4, 30), "unlabelled"): (1, 0)}
@@ -67,7 +59,7 @@ def test_the_loader_role_may_insert_alerts_but_not_delete_them(sample):
 
 
 def test_the_alert_tiles_draw_one_mark_per_datum(sample):
-    data = {name: _view(sample, name) for name in ("alert_rate", "alerts_per_hour", "alert_reasons")}
+    data = {name: read_view(sample, name) for name in ("alert_rate", "alerts_per_hour", "alert_reasons")}
     kpis = alert_tiles.draw_alert_kpis(data["alert_rate"])
     assert kpis.count('class="kpi mark') == 4 and "50.00%" in kpis  # 3 alerts of 6 transactions
     assert "2 of 3 labelled frauds" in kpis
