@@ -135,20 +135,31 @@ def scratch_dsn(pg_admin_dsn):
         yield dsn
 
 
+@contextlib.contextmanager
+def stage_env(**values: str):
+    """Environment variables set for a block, as a stage's config would set them. The cached settings, clients
+    and services are forgotten on the way in and out, so nothing built under one setting outlives it."""
+    from chalicelib import runtime
+
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    runtime.reset()
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        runtime.reset()
+
+
 @pytest.fixture
 def database_url(pg_dsn):
     """DATABASE_URL points at the session database for this test (what runtime.database() connects to)."""
-    from chalicelib.settings import get_settings
-
-    before = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = pg_dsn
-    get_settings.cache_clear()
-    yield pg_dsn
-    if before is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = before
-    get_settings.cache_clear()
+    with stage_env(DATABASE_URL=pg_dsn):
+        yield pg_dsn
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
 """The loader's entry points: the S3 event handler (keys decoded, test events ignored) and the recovery sweep."""
 import datetime as dt
-import os
 from urllib.parse import quote_plus
 
 import pytest
 
 from chalicelib.sweep import Sweeper
+from tests.conftest import stage_env
 from tests.rawfiles import BUCKET, clear_tables, make_database, make_loader, put_file, query, raw_key, record
 
 
@@ -108,13 +108,8 @@ def test_the_sweep_leaves_files_too_young_for_their_event_and_older_than_the_win
 
 @pytest.fixture
 def no_min_age():
-    from chalicelib.settings import get_settings
-
-    os.environ["SWEEP_MIN_AGE_SECONDS"] = "0"
-    get_settings.cache_clear()
-    yield
-    os.environ.pop("SWEEP_MIN_AGE_SECONDS")
-    get_settings.cache_clear()
+    with stage_env(SWEEP_MIN_AGE_SECONDS="0"):
+        yield
 
 
 def test_the_scheduled_handler_runs_the_sweep(dsn, no_min_age):

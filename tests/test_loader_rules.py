@@ -4,6 +4,7 @@ from marshmallow import ValidationError
 
 from chalicelib.schema import validate_transaction
 from tests.cases import CASES, STREAM_ONLY_CASES
+from tests.conftest import stage_env
 from tests.factories import make_transaction
 from tests.rawfiles import BUCKET, clear_tables, make_loader, put_file, query, raw_key, record
 
@@ -23,28 +24,16 @@ def test_the_api_schema_decides_the_case(field, value, canonical):
 @pytest.fixture(scope="module")
 def loaded_cases(pg_dsn):
     """All cases as one file, one row each (line = index + 2), loaded once: {line: reason or None}."""
-    import os
-
     from moto import mock_aws
 
-    from chalicelib import runtime
     from chalicelib.clients import get_client
-    from chalicelib.settings import get_settings
 
-    os.environ["DATABASE_URL"] = pg_dsn
-    get_settings.cache_clear()
-    try:
-        with mock_aws():
-            runtime.reset()
-            get_client("s3").create_bucket(Bucket=BUCKET)
-            clear_tables(pg_dsn)
-            cases = [(f, v) for f, v, _ in CASES] + [(f, v) for f, v, _ in STREAM_ONLY_CASES]
-            rows = [record(card=1000 + i, **{f: v}) for i, (f, v) in enumerate(cases)]
-            make_loader().load_object(BUCKET, put_file(raw_key("cases"), rows))
-    finally:
-        os.environ.pop("DATABASE_URL")
-        get_settings.cache_clear()
-        runtime.reset()
+    with stage_env(DATABASE_URL=pg_dsn), mock_aws():
+        get_client("s3").create_bucket(Bucket=BUCKET)
+        clear_tables(pg_dsn)
+        cases = [(f, v) for f, v, _ in CASES] + [(f, v) for f, v, _ in STREAM_ONLY_CASES]
+        rows = [record(card=1000 + i, **{f: v}) for i, (f, v) in enumerate(cases)]
+        make_loader().load_object(BUCKET, put_file(raw_key("cases"), rows))
     reasons = dict(query(pg_dsn, "SELECT line_no, reason FROM rejected_row"))
     stored = {t for (t,) in query(pg_dsn, "SELECT trans_num FROM card_transaction")}
     return {i + 2: (row["trans_num"] in stored, reasons.get(i + 2)) for i, row in enumerate(rows)}

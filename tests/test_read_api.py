@@ -1,8 +1,8 @@
 """GET /transactions/{trans_num}: the stored transaction with the card masked, or 404; authorized."""
-import os
 
 import pytest
 
+from tests.conftest import stage_env
 from tests.rawfiles import BUCKET, clear_tables, make_loader, put_file, raw_key, record
 
 
@@ -53,13 +53,8 @@ def test_the_read_needs_a_token(api, stored):
 
 @pytest.fixture
 def database_down():
-    from chalicelib import runtime
-
-    os.environ["DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"
-    runtime.reset()
-    yield
-    os.environ.pop("DATABASE_URL")
-    runtime.reset()
+    with stage_env(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"):
+        yield
 
 
 def test_the_read_says_503_when_the_database_is_down(api, auth_headers, database_down):
