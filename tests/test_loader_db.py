@@ -90,11 +90,15 @@ def test_a_statement_timeout_mid_load_commits_nothing_and_the_retry_loads_everyt
     assert make_loader().load_object(BUCKET, key).rows_inserted == 3000
 
 
+# The sbin directories too: run as root, pgserver first adds a system user for the server with useradd.
+_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
 def _in_fresh_process(code: str, state_dir: Path) -> str:
     """Run `code` in a new Python process (ensure_postgres and psycopg2 imported, STATE set): its stdout."""
     prelude = "import os\nimport psycopg2\nfrom infra.local.postgres import ensure_postgres\n"
     done = subprocess.run([sys.executable, "-c", prelude + code], cwd=PROJECT_DIR, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "STATE": str(state_dir)}, timeout=180)
+                          env={"PATH": _PATH, "STATE": str(state_dir)}, timeout=180)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -115,7 +119,7 @@ def test_a_user_killed_with_sigkill_does_not_keep_the_embedded_server_running(tm
     prelude = "import os, time\nfrom infra.local.postgres import ensure_postgres\n"
     holder = subprocess.Popen([sys.executable, "-c", prelude + "ensure_postgres(os.environ['STATE'])\n"
                                "print('up', flush=True)\ntime.sleep(600)\n"], cwd=PROJECT_DIR, text=True,
-                              stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin", "STATE": str(tmp_path)})
+                              stdout=subprocess.PIPE, env={"PATH": _PATH, "STATE": str(tmp_path)})
     assert holder.stdout.readline().strip() == "up"
     holder.kill()  # never takes itself off the server's list of users
     holder.wait()
