@@ -54,16 +54,19 @@ def copy_rows(cur, body: CsvBody) -> int:
 
 def load_rows(cur, file_id: int, source_key: str, total: int) -> RowCounts:
     """Check, dedupe and write the staged rows; the counts for the ledger."""
-    if not prove_rows(cur):
+    some_bad = not prove_rows(cur)
+    if some_bad:
         cur.execute(sql_text("check_rows"))
-    cur.execute(sql_text("check_merchants"))
-    if _any_bad(cur, "merchant_seen"):
-        cur.execute(sql_text("reject_merchants"))
-    cur.execute(sql_text("check_customers"))
-    if _any_bad(cur, "customer_seen"):
-        cur.execute(sql_text("reject_customers"))
-    cur.execute(sql_text("record_rejects"), {"file_id": file_id})
-    rejected = cur.rowcount
+    for check, reject, table in (("check_merchants", "reject_merchants", "merchant_seen"),
+                                 ("check_customers", "reject_customers", "customer_seen")):
+        cur.execute(sql_text(check))
+        if _any_bad(cur, table):
+            cur.execute(sql_text(reject))
+            some_bad = True
+    rejected = 0
+    if some_bad:  # else no row has a reason: the scan for them would find nothing
+        cur.execute(sql_text("record_rejects"), {"file_id": file_id})
+        rejected = cur.rowcount
     for name in ("upsert_addresses", "upsert_merchants", "upsert_customers"):
         cur.execute(sql_text(name))
     cur.execute(sql_text("insert_facts"), {"source_key": source_key})
