@@ -90,7 +90,8 @@ class Loader:
             file_id = cur.fetchone()[0]
             try:
                 rows = CsvBody(body)
-                counts = load_rows(cur, file_id, key, copy_rows(cur, rows))
+                total = copy_rows(cur, rows)
+                counts = load_rows(cur, file_id, key, total, proven=rows.proven(total))
             except BadFile as exc:
                 return self._reject(cur, file_id, LoadResult(bucket, key, "rejected", etag, str(exc)))
         context = LoadContext(file_id, bucket, key, etag, counts)

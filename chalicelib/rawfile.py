@@ -2,7 +2,9 @@
 
 The format is chalicelib/csvfile.py's: UTF-8, RFC 4180, a header of `schema.STREAM_COLUMNS`. Gzip is told
 apart by its magic bytes, not the key's suffix. The body is never held whole in memory; COPY pulls it in
-chunks through `read(n)`, and Postgres itself checks the CSV quoting and the UTF-8 of every row.
+chunks through `read(n)`, and Postgres itself checks the CSV quoting and the UTF-8 of every row. The chunks
+also pass through a LineProof on their way (lineproof.py), which tells the loader whether the rows' per-row
+fields still need the database's checks.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import gzip
 import zlib
 
 from chalicelib.csvfile import GZIP_MAGIC, HEADER_LINE
+from chalicelib.lineproof import LineProof
 from chalicelib.schema import FIELDS, STREAM_COLUMNS
 
 MAX_HEADER_BYTES = 4096
@@ -33,16 +36,23 @@ class CsvBody:
         self._source = gzip.GzipFile(fileobj=source, mode="rb") if self._gzipped else source
         self._pending = self._read_header()
         _check_header(self._pending)
+        self._proof = LineProof()
 
     @property
     def gzipped(self) -> bool:
         return self._gzipped
 
+    def proven(self, rows: int) -> bool:
+        """Whether every line read so far is a proven row (LineProof), and COPY read `rows` of them."""
+        return self._proof.holds(rows)
+
     def read(self, size: int = -1) -> bytes:
         if self._pending:
             chunk, self._pending = self._pending, b""
-            return chunk
-        return self._read(size)
+        else:
+            chunk = self._read(size)
+        self._proof.feed(chunk)
+        return chunk
 
     def _read(self, size: int) -> bytes:
         try:

@@ -1,8 +1,10 @@
-"""The loader's cheap proof (prove_rows.sql) never passes a row the rule functions (check_rows.sql) would
-reject, and it does pass canonical rows, so the loader takes the cheap path on the files the batcher writes.
+"""The loader's two cheap proofs, the one made while the file streams (lineproof.py) and the database's
+(prove_rows.sql), never pass a row the rule functions (check_rows.sql) would reject, and they do pass
+canonical rows, so the loader takes the cheap path on the files the batcher writes.
 
-Each example stages a one-row file inside a transaction that is rolled back, so nothing is left behind.
+Each example stages a file inside a transaction that is rolled back, so nothing is left behind.
 """
+import csv
 import io
 
 import psycopg2
@@ -11,9 +13,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bench.loader_data import generate_rows
-from chalicelib.csvfile import encode_csv
+from chalicelib.csvfile import HEADER_LINE, encode_csv, values_of
+from chalicelib.lineproof import LineProof
 from chalicelib.loadfile import copy_rows, prove_rows
 from chalicelib.rawfile import CsvBody
+from chalicelib.schema import STREAM_COLUMNS
 from chalicelib.sqlfiles import sql_text
 from tests import test_properties  # noqa: F401 - registers and loads the hypothesis profile
 from tests.cases import CASES
@@ -46,54 +50,94 @@ def conn(pg_dsn):
     connection.close()
 
 
-def _staged(conn, rows: list[dict]) -> tuple[bool, list[str | None]]:
-    """(whether prove_rows passes the file, the reason check_rows.sql gives each row)."""
+def _staged(conn, rows: list[dict] | bytes) -> tuple[tuple[bool, bool], list[str | None]]:
+    """((whether the line proof holds, whether prove_rows.sql passes), the reason check_rows.sql gives each
+    row)."""
+    data = rows if isinstance(rows, bytes) else encode_csv(rows)
     try:
         with conn.cursor() as cur:
-            copy_rows(cur, CsvBody(io.BytesIO(encode_csv(rows))))
-            proven = prove_rows(cur)
+            body = CsvBody(io.BytesIO(data))
+            total = copy_rows(cur, body)
+            proofs = body.proven(total), prove_rows(cur)
             cur.execute(sql_text("check_rows"))
             cur.execute("SELECT reason FROM stage ORDER BY line_no")
-            return proven, [r for (r,) in cur.fetchall()]
+            return proofs, [r for (r,) in cur.fetchall()]
     finally:
         conn.rollback()
 
 
-def _one(conn, field: str, value: str) -> tuple[bool, str | None]:
-    proven, reasons = _staged(conn, [{**TEMPLATE, field: value}])
-    return proven, reasons[0]
+def _one(conn, field: str, value: str) -> tuple[tuple[bool, bool], str | None]:
+    proofs, reasons = _staged(conn, [{**TEMPLATE, field: value}])
+    return proofs, reasons[0]
 
 
 @pytest.mark.parametrize("field,value", CANONICAL, ids=[f"{f}={v[:20]!r}" for f, v in CANONICAL])
 def test_a_canonical_value_is_proven(conn, field, value):
-    assert _one(conn, field, value) == (True, None)
+    assert _one(conn, field, value) == ((True, True), None)
 
 
 @pytest.mark.parametrize("field,value", NOT_CANONICAL + CASTABLE_TRAPS,
                          ids=[f"{f}={v[:20]!r}" for f, v in NOT_CANONICAL + CASTABLE_TRAPS])
 def test_a_value_the_rules_reject_is_never_proven(conn, field, value):
-    proven, reason = _one(conn, field, value)
-    assert not (proven and reason), reason
+    proofs, reason = _one(conn, field, value)
+    assert not (any(proofs) and reason), (proofs, reason)
 
 
-def test_minus_zero_is_left_to_the_rules_which_keep_it(conn):
-    # numeric prints -0 as 0, so the proof cannot show "-0.000000" canonical; the rules can.
-    assert _one(conn, "merch_lat", "-0.000000") == (False, None)
+@pytest.mark.parametrize("field", STREAM_COLUMNS[:-1])
+def test_a_missing_value_is_never_proven(conn, field):
+    proofs, reason = _one(conn, field, "")  # an empty field: COPY reads NULL
+    assert proofs == (False, False) and reason == f"{field}: is required"
+
+
+def test_minus_zero_is_kept_by_the_rules_and_the_line_proof(conn):
+    # numeric prints -0 as 0, so the database's proof cannot show "-0.000000" canonical; the rules can.
+    assert _one(conn, "merch_lat", "-0.000000") == ((True, False), None)
 
 
 def test_a_generated_file_is_proven(conn):
     rows = generate_rows(2_000)
-    proven, reasons = _staged(conn, rows)
-    assert proven and reasons == [None] * len(rows)
+    proofs, reasons = _staged(conn, rows)
+    assert proofs == (True, True) and reasons == [None] * len(rows)
+
+
+def test_a_file_with_minimal_quoting_is_left_to_the_database_proof(conn):
+    # Older batchers quoted only what needed it: COPY reads the same rows, the line proof does not try.
+    rows = generate_rows(20)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([list(STREAM_COLUMNS)] + [values_of(r) for r in rows])
+    proofs, reasons = _staged(conn, buffer.getvalue().encode())
+    assert proofs == (False, True) and reasons == [None] * 20
 
 
 def test_one_value_that_does_not_cast_sends_the_whole_file_to_the_rules(conn):
     rows = generate_rows(50)
     rows[30] = {**rows[30], "unix_time": "soon"}
-    proven, reasons = _staged(conn, rows)
-    assert not proven
+    proofs, reasons = _staged(conn, rows)
+    assert proofs == (False, False)
     assert reasons[30] == "unix_time: must be a whole number >= 0"
     assert reasons[:30] + reasons[31:] == [None] * 49
+
+
+def _fed(data: bytes, cuts: list[int]) -> LineProof:
+    proof = LineProof()
+    edges = [0, *sorted(cuts), len(data)]
+    for start, end in zip(edges, edges[1:], strict=False):
+        proof.feed(data[start:end])
+    return proof
+
+
+@given(st.lists(st.integers(0, 4000), max_size=12))
+def test_the_line_proof_does_not_depend_on_where_chunks_end(cuts):
+    data = encode_csv(generate_rows(10))
+    assert _fed(data, [c % len(data) for c in cuts]).holds(10)
+
+
+def test_the_line_proof_needs_every_line_ended_and_counted():
+    data = encode_csv(generate_rows(3))
+    assert not _fed(data[:-2], []).holds(3)  # the last line has no line end
+    assert not _fed(data, []).holds(4)  # COPY read another number of rows
+    assert _fed(HEADER_LINE, []).holds(0)
+    assert not _fed(b"", []).holds(0)
 
 
 def _edits(canonical: str):
@@ -119,5 +163,5 @@ per_field_values = st.sampled_from(ROW_FIELDS[:-1]).flatmap(
 @example(("amt", "1e2"))
 @example(("trans_date_trans_time", "2019-02-29 00:00:00"))
 def test_a_proof_implies_the_rules_pass(conn, case):
-    proven, reason = _one(conn, *case)
-    assert not (proven and reason), (case, reason)
+    proofs, reason = _one(conn, *case)
+    assert not (any(proofs) and reason), (case, proofs, reason)

@@ -54,8 +54,9 @@ def _load_rolled_back(conn, record: dict):
             cur.execute("INSERT INTO ingest_file (bucket, key, etag, status) VALUES ('property', %s, 'e', 'loaded') "
                         "RETURNING file_id", (f"raw-data/property-{next(_KEYS)}.csv",))
             file_id = cur.fetchone()[0]
-            total = copy_rows(cur, CsvBody(io.BytesIO(encode_csv([record]))))
-            counts = load_rows(cur, file_id, "property", total)
+            body = CsvBody(io.BytesIO(encode_csv([record])))
+            total = copy_rows(cur, body)
+            counts = load_rows(cur, file_id, "property", total, proven=body.proven(total))
             cur.execute("SELECT reason FROM rejected_row WHERE file_id = %s", (file_id,))
             return counts, [row[0] for row in cur.fetchall()]
     finally:

@@ -1,10 +1,11 @@
--- Whether every staged row's per-row fields are canonical and within their rules, shown cheaply: a value
+-- Whether every staged row's per-row fields are canonical and within their rules, for a file the loader's own
+-- line proof (chalicelib/lineproof.py) could not show so, such as one with minimal quoting. Cheaply: a value
 -- that comes back unchanged from its column's type (to_char and numeric/bigint output print only the
 -- canonical form: no sign, spaces, exponent or leading zeros, the fixed decimals, a real date and time) and
 -- lies in range passes the rule functions of check_rows.sql too; tests/test_loader_proof.py holds them to
--- that. About a third of the rule functions' cost, which is the bulk of the loader's own work besides the
--- insert. A row it cannot prove is not rejected here: the loader then runs check_rows.sql on the whole file,
--- and a value that does not even cast raises a data exception that sends it there as well.
+-- that. About a third of the rule functions' cost. A row it cannot prove is not rejected here: the loader
+-- then runs check_rows.sql on the whole file, and a value that does not even cast raises a data exception
+-- that sends it there as well.
 SELECT NOT EXISTS (
     SELECT 1 FROM stage
     WHERE (length(trans_date_trans_time) = 19
