@@ -6,8 +6,8 @@
 -- trans_num order, so concurrent loads of overlapping rows meet in the same order.
 INSERT INTO card_transaction (trans_num, card_token, merchant_id, category, amt, trans_date_trans_time,
                               unix_time, merch_lat, merch_long, is_fraud, source_key)
-SELECT i.trans_num, i.card_token, i.merchant_id, i.category, i.amt::numeric, i.trans_date_trans_time::timestamp,
-       i.unix_time::bigint, i.merch_lat::numeric, i.merch_long::numeric,
+SELECT i.trans_num, i.card_token, i.merchant_id, i.category, i.amt::numeric(12,2), i.trans_date_trans_time::timestamp,
+       i.unix_time::bigint, i.merch_lat::numeric(9,6), i.merch_long::numeric(9,6),
        CASE i.is_fraud WHEN '1' THEN true WHEN '0' THEN false END, %(source_key)s
 FROM (SELECT DISTINCT ON (s.trans_num) s.trans_num, s.card_token, m.merchant_id, s.category, s.amt,
              s.trans_date_trans_time, s.unix_time, s.merch_lat, s.merch_long, s.is_fraud
