@@ -104,8 +104,9 @@ def _measure(dsn: str, data: bytes, rows: list[dict]) -> dict[str, float]:
                 cur.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
             conn.commit()
             best["copy"] = min(best["copy"], _bare_copy(conn, data))
-            best["load"] = min(best["load"], _timed(lambda: loader.load_object("bench", FIRST)))
-            best["reload"] = min(best["reload"], _timed(lambda: loader.load_object("bench", AGAIN)))
+            with contextlib.redirect_stdout(io.StringIO()):  # the loader's JSON log lines
+                best["load"] = min(best["load"], _timed(lambda: loader.load_object("bench", FIRST)))
+                best["reload"] = min(best["reload"], _timed(lambda: loader.load_object("bench", AGAIN)))
             if n < 3:
                 best["row"] = min(best["row"], _row_inserts(conn, rows[:ROW_INSERT_ROWS]))
             print(f"   round {n + 1}: " + ", ".join(f"{k} {v:.2f}s" for k, v in best.items()), flush=True)
