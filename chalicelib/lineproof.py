@@ -34,6 +34,10 @@ def _decimal_up_to(limit: int, decimals: int) -> str:
     return f"(?:{up_to(limit - 1)}\\.[0-9]{{{decimals}}}|{limit}\\.0{{{decimals}}})"
 
 
+# Far above the batcher's longest lines (a few KB): a longer one is left to the database rather than held here.
+MAX_LINE_BYTES = 1 << 16
+
+
 _YEAR = "(?!0000)[0-9]{4}"
 _LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
 _MONTH_DAY = ("(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
@@ -72,12 +76,14 @@ class LineProof:
         if not self._header_seen:
             start = data.find(b"\n") + 1
             if not start:
-                self._rest = data
+                self._rest = data  # CsvBody checked the header line, so it ends within MAX_HEADER_BYTES
                 return
             self._header_seen = True
         end = data.rfind(b"\n") + 1
         if end <= start:
             self._rest = data[start:]
+            if len(self._rest) > MAX_LINE_BYTES:
+                self._failed, self._rest = True, b""
             return
         if _LINES.fullmatch(data, start, end) is None:
             self._failed, self._rest = True, b""

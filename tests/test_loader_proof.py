@@ -140,6 +140,14 @@ def test_the_line_proof_needs_every_line_ended_and_counted():
     assert not _fed(b"", []).holds(0)
 
 
+def test_the_line_proof_gives_up_on_a_line_without_end_rather_than_hold_it():
+    proof = LineProof()
+    proof.feed(HEADER_LINE)
+    for _ in range(100):
+        proof.feed(b"x" * 65536)  # 6.5 MB with no line end: garbage after a good header
+    assert not proof.holds(1) and proof._rest == b""
+
+
 def _edits(canonical: str):
     """`canonical` with a few characters replaced, inserted or removed."""
     positions = st.integers(0, len(canonical))
