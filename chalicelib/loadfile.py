@@ -3,7 +3,8 @@
 COPY streams the body into a temporary staging table of text columns; then a few set-based statements
 (chalicelib/sql/*.sql) check every row against the rules, record the rejects with their reasons, upsert
 addresses, merchants and customers in a deterministic order, and insert the transactions once per
-trans_num. No statement runs per row.
+trans_num. No statement runs per row. The per-row fields skip the rule functions when a cheaper proof
+shows them good: the body's own (lineproof.py, made while it streams), else the database's (prove_rows).
 """
 from __future__ import annotations
 
