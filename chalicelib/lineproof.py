@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from chalicelib.schema import AMT_MAX, COORD_LIMITS, STREAM_COLUMNS, UNIX_TIME_MAX
+from chalicelib.schema import AMT_MAX, CANONICAL_PATTERNS, COORD_LIMITS, STREAM_COLUMNS, UNIX_TIME_MAX
 
 
 def up_to(limit: int) -> str:
@@ -47,13 +47,13 @@ _DATETIME = (f"(?:{_YEAR}-{_MONTH_DAY}|(?!0000){_LEAP_YEAR}-02-29) "
 _PER_ROW = {
     "trans_date_trans_time": _DATETIME,
     "amt": _decimal_up_to(int(AMT_MAX), 2),
-    "trans_num": "[-A-Za-z0-9_]{1,64}",
+    "trans_num": CANONICAL_PATTERNS["trans_num"].pattern,
     "unix_time": up_to(UNIX_TIME_MAX),
     "merch_lat": f"-?{_decimal_up_to(COORD_LIMITS['merch_lat'], 6)}",
     "merch_long": f"-?{_decimal_up_to(COORD_LIMITS['merch_long'], 6)}",
 }
 _PRESENT = '"[^"\\x00-\\x1f\\x7f]*+(?:""[^"\\x00-\\x1f\\x7f]*+)*+"'  # quoted, so not NULL; "" is a quote
-_LABEL = '(?:"[01]?")?'  # 0, 1, "" or empty (NULL: not labelled yet)
+_LABEL = f'(?:"{CANONICAL_PATTERNS["is_fraud"].pattern}")?'  # 0, 1, "" or empty (NULL: not labelled yet)
 assert STREAM_COLUMNS[-1] == "is_fraud"
 _LINE = ",".join(f'"{_PER_ROW[c]}"' if c in _PER_ROW else _PRESENT for c in STREAM_COLUMNS[:-1]) + "," + _LABEL
 _LINES = re.compile(f"(?:{_LINE}\r\n)*+".encode("ascii"))
