@@ -11,13 +11,15 @@ STATE_DIR ?= .local
 DEMO_ROWS ?= 10000
 DEMO_FILE ?=
 
-.PHONY: help venv test check lint bench demo up clean migrate
+.PHONY: help venv test check lint bench demo up clean migrate lock upgrade
 
 help:
 	@echo "make demo    run the whole pipeline locally on sample data (no AWS account, no Postgres needed)"
 	@echo "make test    run the whole test suite (sets itself up)"
 	@echo "make up      the local stack in the foreground (PORT=8000); Ctrl-C drains and stops it"
 	@echo "make check   ruff + tests"
+	@echo "make lock    recompile requirements*.txt (hashed locks) from requirements*.in"
+	@echo "make upgrade newest versions the .in ranges allow, make test, then print what changed"
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
 	@echo "make fuzz    long fuzzing: hypothesis (fuzz profile) and schemathesis against the local stack"
 	@echo "make loadtest  the local stack under concurrent clients; checks every accepted row is in Postgres"
@@ -28,12 +30,30 @@ help:
 	@echo "make destroy STAGE=dev  remove it, keeping the data (DELETE_DATA=1 removes that too)"
 	@echo "make rehearse  make deploy/destroy against moto in server mode, offline"
 
+# Every install comes from the locks: exact versions with hashes, and nothing else (--no-deps: the lock holds the
+# whole closure). A changed lock builds the venv anew, so a package the lock dropped cannot linger in it.
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# The locks, from the ranges in requirements.in / requirements-dev.in (README: Dependencies).
+# requirements.txt is what `chalice deploy` bundles: resolved for the Lambda runtime (Python 3.11, x86_64 Linux).
+# requirements-dev.txt is every venv's: all of it, for any platform, held to the runtime lock's versions.
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
+lock: $(STAMP)
+	$(UV_COMPILE) $(UPGRADE_FLAG) --python-platform x86_64-manylinux_2_17 requirements.in -o requirements.txt
+	$(UV_COMPILE) $(UPGRADE_FLAG) --universal -c requirements.txt requirements-dev.in -o requirements-dev.txt
+
+# The newest versions the ranges allow, then the whole suite on them, then what moved.
+upgrade: $(STAMP)
+	mkdir -p build && cp requirements-dev.txt build/requirements-dev.before
+	$(MAKE) lock UPGRADE_FLAG=--upgrade
+	$(PYTHON) -m infra.lockdiff build/requirements-dev.before requirements-dev.txt
+	$(MAKE) test
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
