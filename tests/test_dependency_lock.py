@@ -65,7 +65,8 @@ def test_the_makefile_installs_only_from_the_lock_with_hashes():
     for line in installs:
         assert "--require-hashes" in line and "--no-deps" in line, line
         assert re.search(r"-r requirements(-dev)?\.txt\b", line), line
-        assert not re.search(r"\binstall\b.*\s(?!-)[A-Za-z][\w.-]*[<>=]", line), f"a package named outside the lock: {line}"
+        named = re.search(r"\binstall\b.*\s(?!-)[A-Za-z][\w.-]*[<>=]", line)
+        assert not named, f"a package named outside the lock: {line}"
 
 
 def test_ci_and_scripts_never_install_python_packages_themselves():
