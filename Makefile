@@ -91,7 +91,7 @@ loadtest: $(STAMP)
 	$(PY) -m bench.loadtest --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS) --batch-size $(LOAD_BATCH)
 
 migrate: $(STAMP)
-	$(PY) -m chalicelib.migrate
+	$(PY) -m chalicelib.platform.migrate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

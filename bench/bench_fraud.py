@@ -13,13 +13,13 @@ import time
 
 import psycopg2
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.csvfile import encode_csv
-from chalicelib.db import Database
-from chalicelib.fraud import FraudScorer
-from chalicelib.loader import Loader
+from chalicelib.fraud.scorer import FraudScorer
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.load.loader import Loader
+from chalicelib.platform.db import Database
+from chalicelib.platform.settings import get_settings
 from chalicelib.schema import FIELDS, validate_transaction
-from chalicelib.settings import get_settings
+from chalicelib.stream.csvfile import encode_csv
 from client.evaluate import _options, _Shelf, scratch_database
 from client.generate import generate_rows
 

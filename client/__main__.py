@@ -91,7 +91,7 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from chalicelib.settings import get_settings
+    from chalicelib.platform.settings import get_settings
     from client.evaluate import evaluate_file
 
     settings = get_settings()
@@ -105,7 +105,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _local_database_url(state_dir: Path) -> str:
-    from chalicelib.settings import get_settings
+    from chalicelib.platform.settings import get_settings
     from infra.local.database import resolve_database_url
 
     return resolve_database_url(state_dir, get_settings().database_url)[0]

@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 import psycopg2
 from psycopg2 import sql
 
-from chalicelib.db import SESSION_SETTINGS, Database
-from chalicelib.fraud import FraudScorer
-from chalicelib.loader import Loader
-from chalicelib.migrate import apply_migrations
+from chalicelib.fraud.scorer import FraudScorer, copy_scores
+from chalicelib.load.loader import Loader
+from chalicelib.platform.db import SESSION_SETTINGS, Database
+from chalicelib.platform.migrate import apply_migrations
 from client import metrics
 from client.labelled import LabelledRows
 
 BUCKET = "evaluation"
 ALERT_BUDGET = 0.01  # "recall at 1% alert rate"
-_KEEP_SCORES = "INSERT INTO evaluation_score (trans_num, score) SELECT trans_num, score FROM fraud_score"
 
 
 @dataclass
@@ -53,7 +52,7 @@ def evaluate_rows(dsn: str, rows: LabelledRows, scorer: FraudScorer, rows_per_fi
         db.transaction(lambda cur: cur.execute(
             "CREATE TABLE evaluation_score (trans_num text PRIMARY KEY, score float8 NOT NULL)"))
         shelf = _Shelf()
-        loader = Loader(shelf, db, "quarantine/", hooks=(scorer, lambda cur, _ctx: cur.execute(_KEEP_SCORES)))
+        loader = Loader(shelf, db, "quarantine/", hooks=(scorer, _keep_scores))
         with contextlib.redirect_stdout(io.StringIO()):  # the loader logs a line per file
             for number, body in enumerate(rows.files(rows_per_file)):
                 key = shelf.put(f"raw-data/evaluation/{number:06d}.csv", body)
@@ -63,6 +62,10 @@ def evaluate_rows(dsn: str, rows: LabelledRows, scorer: FraudScorer, rows_per_fi
         return db.transaction(lambda cur: _measure(cur, scorer.threshold))
     finally:
         db.close()
+
+
+def _keep_scores(cur, _context) -> None:
+    copy_scores(cur, "evaluation_score")
 
 
 def _measure(cur, threshold: float) -> Evaluation:
@@ -145,10 +148,10 @@ class _Shelf:
         return {"ETag": f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"', "Body": io.BytesIO(body)}
 
 
-def evaluate_file(path: str, *, database_url: str | None, threshold: float, rows_per_file: int,
+def evaluate_file(path: str, *, database_url: str | None, threshold: float | None, rows_per_file: int,
                   pr_curve: str | None, out=print) -> int:
     """The CLI: read, load, score, measure, report. Exit status 0, or 2 when the file cannot be evaluated."""
-    from chalicelib.fraud_rules import RULE_VERSION
+    from chalicelib.fraud.rules import RULE_VERSION
     from client.labelled import NotEvaluable, read_labelled
 
     try:

@@ -1,6 +1,6 @@
 """A labelled Sparkov CSV made ready for evaluation: validated as the API would, tokenized, in time order.
 
-The card number is replaced in-process by an HMAC token under a random key (chalicelib/cards.py), exactly as
+The card number is replaced in-process by an HMAC token under a random key (chalicelib/ingest/cards.py), exactly as
 the API does, so no PAN reaches the database. Rows the API would refuse are counted with their first reason.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.csvfile import encode_csv
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.stream.csvfile import encode_csv
 from client.csvsource import Malformed, SparkovCsv
 
 

@@ -36,7 +36,7 @@ def aws():
     from moto import mock_aws
 
     from chalicelib import runtime
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     with mock_aws():
         runtime.reset()
@@ -117,7 +117,7 @@ def pg_dsn(pg_admin_dsn):
     """DSN of this session's own migrated database (superuser: tests may SET ROLE to the app roles)."""
     import psycopg2
 
-    from chalicelib.migrate import apply_migrations
+    from chalicelib.platform.migrate import apply_migrations
 
     with scratch_database(pg_admin_dsn) as dsn:
         conn = psycopg2.connect(dsn)

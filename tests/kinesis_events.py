@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from chalicelib.schema import STREAM_COLUMNS, validate_transaction
-from chalicelib.streamrecord import encode_stream_record
+from chalicelib.stream.record import encode_stream_record
 from tests.factories import make_transaction
 
 SEQ_BASE = 49590338271490256608559692538361571095921575989136588898  # 56 digits, like a real shard's

@@ -5,11 +5,11 @@ from collections.abc import Iterable
 
 import psycopg2
 
-from chalicelib.clients import get_client
-from chalicelib.csvfile import encode_csv
-from chalicelib.db import Database, connect_kwargs, open_connection
-from chalicelib.loader import Loader
-from chalicelib.settings import get_settings
+from chalicelib.load.loader import Loader
+from chalicelib.platform.clients import get_client
+from chalicelib.platform.db import Database, connect_kwargs, open_connection
+from chalicelib.platform.settings import get_settings
+from chalicelib.stream.csvfile import encode_csv
 from tests.factories import make_pan
 from tests.kinesis_events import stream_record
 

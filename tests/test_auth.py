@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from chalicelib.auth import find_principal, parse_bearer
+from chalicelib.ingest.auth import find_principal, parse_bearer
 from tests.conftest import API_TOKENS
 from tests.factories import make_transaction
 
@@ -64,7 +64,7 @@ def test_parse_bearer_rejects_oversized_headers():
 
 
 def test_missing_token_secret_denies_rather_than_errors(api, capsys):
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
     from tests.conftest import TEST_ENV
 
     get_client("secretsmanager").delete_secret(SecretId=TEST_ENV["API_TOKENS_SECRET_ID"],

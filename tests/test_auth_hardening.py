@@ -13,8 +13,8 @@ import string
 import pytest
 from chalice.local import ARNMatcher
 
-from chalicelib.auth import ALL_SCOPES, find_grant
-from chalicelib.clients import get_client
+from chalicelib.ingest.auth import ALL_SCOPES, find_grant
+from chalicelib.platform.clients import get_client
 from tests.conftest import API_TOKENS, TEST_ENV
 from tests.factories import make_transaction
 
@@ -203,7 +203,7 @@ def test_a_failed_dependency_answers_503_retryable_without_internals(api, scoped
 
 def test_an_unreachable_database_answers_503_without_internals(api, scoped):
     from chalicelib import runtime
-    from chalicelib.settings import get_settings
+    from chalicelib.platform.settings import get_settings
 
     assert get_settings().database_url is None and get_settings().db_secret_id  # the secret does not exist
     runtime.reset()

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from chalicelib.batcher import FileBuffer, MalformedEventError, parse_event, plan_batch
-from chalicelib.csvfile import encode_row, values_of
+from chalicelib.stream.csvfile import encode_row, values_of
+from chalicelib.stream.cutting import FileBuffer, MalformedEventError, parse_event, plan_batch
 from tests.kinesis_events import encode_data, kinesis_event, kinesis_record, seq, stream_record
 
 

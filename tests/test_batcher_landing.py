@@ -7,9 +7,9 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
 
-from chalicelib.clients import get_client
-from chalicelib.csvfile import read_csv
-from chalicelib.landing import StreamLanding
+from chalicelib.platform.clients import get_client
+from chalicelib.stream.csvfile import read_csv
+from chalicelib.stream.landing import StreamLanding
 from tests.conftest import TEST_ENV
 from tests.kinesis_events import SHARD, T0, encode_data, kinesis_event, kinesis_record, seq, stream_record
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from chalicelib.cards import CardKeyError, CardTokenizer
-from chalicelib.secrets import SecretCache, SecretUnavailable
+from chalicelib.ingest.cards import CardKeyError, CardTokenizer
+from chalicelib.platform.secrets import SecretCache, SecretUnavailable
 
 KEY = bytes(range(32))
 
@@ -40,7 +40,7 @@ def test_the_key_never_shows_in_repr():
 
 
 def test_secret_cache_reads_once_per_ttl(aws):
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     client, now = get_client("secretsmanager"), [0.0]
     client.create_secret(Name="s1", SecretString=json.dumps({"v": 1}))
@@ -53,7 +53,7 @@ def test_secret_cache_reads_once_per_ttl(aws):
 
 
 def test_secret_cache_raises_a_domain_error_for_a_missing_secret(aws):
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     with pytest.raises(SecretUnavailable, match="nope"):
         SecretCache(get_client("secretsmanager")).get("nope")

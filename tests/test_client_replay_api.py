@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from chalicelib.settings import get_settings
-from chalicelib.streamrecord import decode_stream_record
+from chalicelib.platform.settings import get_settings
+from chalicelib.stream.record import decode_stream_record
 from client import AuthRefused, RetryPolicy, replay, write_csv
 from client.__main__ import main
 from tests.client_files import transactions, write_sparkov
@@ -35,7 +35,7 @@ def api_url(aws):
 
 
 def stream_trans_nums():
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     kinesis, stream = get_client("kinesis"), get_settings().stream_name
     found = []

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from chalicelib.csvfile import HEADER, CsvFileError, encode_csv, encode_row, read_csv
 from chalicelib.schema import STREAM_COLUMNS
+from chalicelib.stream.csvfile import HEADER, CsvFileError, encode_csv, encode_row, read_csv
 from tests.kinesis_events import stream_record
 
 

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 
-from chalicelib.streamrecord import decode_stream_record
+from chalicelib.stream.record import decode_stream_record
 from tests.conftest import CARD_KEY_HEX
 from tests.factories import make_pan, make_transaction
 from tests.test_ingest_api import post, stream_records

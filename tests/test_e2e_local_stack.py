@@ -14,9 +14,9 @@ import boto3
 import psycopg2
 import pytest
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.csvfile import encode_csv
+from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.schema import validate_transaction
+from chalicelib.stream.csvfile import encode_csv
 from client.generate import write_csv
 from client.replay import replay
 from infra.local import observe

@@ -13,9 +13,9 @@ import psycopg2
 import pytest
 from moto.server import ThreadedMotoServer
 
-from chalicelib.clients import get_client
-from chalicelib.db import Database, DatabaseUnavailable, open_connection
-from chalicelib.loader import Loader
+from chalicelib.load.loader import Loader
+from chalicelib.platform.clients import get_client
+from chalicelib.platform.db import Database, DatabaseUnavailable, open_connection
 from tests.faults import StoppablePostgres
 from tests.loader_child import PAUSED
 from tests.rawfiles import BUCKET, QUARANTINE, TABLES, clear_tables, counts, make_database, make_loader, query, raw_key
@@ -38,7 +38,7 @@ def _counts_at(dsn: str) -> dict[str, int]:
 
 
 def _put(rows, name="a") -> str:
-    from chalicelib.csvfile import encode_csv
+    from chalicelib.stream.csvfile import encode_csv
 
     key = raw_key(name)
     get_client("s3").put_object(Bucket=BUCKET, Key=key, Body=encode_csv(rows))
@@ -146,7 +146,7 @@ def _backend_gone(dsn: str, pid: int, timeout: float = 15.0) -> bool:
 
 def test_a_loader_killed_between_the_staging_copy_and_the_commit_leaves_nothing_and_a_new_load_loads_all(
         database_url, moto_server):
-    from chalicelib.csvfile import encode_csv
+    from chalicelib.stream.csvfile import encode_csv
 
     clear_tables(database_url)
     endpoint, s3 = moto_server

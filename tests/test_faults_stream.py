@@ -8,9 +8,9 @@ import threading
 import pytest
 
 from chalicelib import runtime
-from chalicelib.clients import get_client
-from chalicelib.landing import StreamLanding
-from chalicelib.settings import get_settings
+from chalicelib.platform.clients import get_client
+from chalicelib.platform.settings import get_settings
+from chalicelib.stream.landing import StreamLanding
 from client.generate import write_csv
 from client.pacing import RetryPolicy
 from client.replay import replay

@@ -12,7 +12,7 @@ ALERTS = 5
 @pytest.fixture
 def alerts(api, database_url):
     """ALERTS night-time high amounts on card 3 among ordinary spending, loaded with scoring on."""
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     bench = FraudBench(database_url, get_client("s3"), TEST_ENV["BUCKET_NAME"])
     bench.reset()

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from chalicelib.fraud import FraudScorer
-from chalicelib.fraud_rules import DEFAULT_ALERT_THRESHOLD, REASON_MIN_STRENGTH, RULE_NAMES, RULE_VERSION
-from chalicelib.sqlfiles import SQL_DIR
+from chalicelib.fraud.rules import DEFAULT_ALERT_THRESHOLD, REASON_MIN_STRENGTH, RULE_NAMES, RULE_VERSION
+from chalicelib.fraud.scorer import FraudScorer
+from chalicelib.platform.sqlfiles import sql_dir
 from client.evaluate import scratch_database
 from tests.conftest import TEST_ENV
 from tests.fraud_cases import START, TEST_RULES, FraudBench, background, history, txn
@@ -24,7 +24,7 @@ def fraud_dsn(pg_dsn):
 
 @pytest.fixture
 def bench(aws, fraud_dsn):
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     bench = FraudBench(fraud_dsn, get_client("s3"), TEST_ENV["BUCKET_NAME"])
     bench.reset()
@@ -160,7 +160,7 @@ def test_labels_are_never_an_input(bench):
     flipped = bench.load([{**r, "is_fraud": "1" if r["is_fraud"] == "0" else "0"} for r in before],
                          [{**r, "is_fraud": ""} for r in spree])
     assert {k: v["score"] for k, v in labelled.items()} == {k: v["score"] for k, v in flipped.items()}
-    code = [re.sub(r"--.*", "", path.read_text()) for path in SQL_DIR.glob("fraud_*.sql")]
+    code = [re.sub(r"--.*", "", path.read_text()) for path in sql_dir("fraud").glob("*.sql")]
     assert len(code) >= 4 and not any("is_fraud" in text for text in code)
 
 
@@ -190,7 +190,7 @@ def test_reloading_a_file_creates_no_duplicate_alerts(bench):
 
 
 def test_the_loader_role_scores_and_writes_alerts_with_its_own_rights(bench, aws):
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     as_loader = FraudBench(bench.dsn, get_client("s3"), TEST_ENV["BUCKET_NAME"], role="cardstream_loader")
     try:

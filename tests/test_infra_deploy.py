@@ -77,7 +77,7 @@ def test_a_record_age_over_half_the_stream_retention_is_refused_before_any_call(
 
 
 def test_api_tokens_are_added_for_missing_names_and_existing_ones_kept(aws):
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     sm = get_client("secretsmanager")
     sm.create_secret(Name="cardstream/dev/api-tokens", SecretString=json.dumps({"primary": "p" * 48}))

@@ -123,7 +123,7 @@ def test_psycopg2_is_bundled_as_a_manylinux_wheel_for_the_lambda_runtime():
 def test_the_package_holds_the_migrations_and_the_rds_ca_bundle_where_the_code_looks():
     pkg = package("dev")
     migrations = sorted(p.name for p in (pkg.project / "sql").glob("*.sql"))
-    assert migrations and {f"sql/{m}" for m in migrations} <= pkg.zip_names  # chalicelib/migrate.py: ../sql
+    assert migrations and {f"sql/{m}" for m in migrations} <= pkg.zip_names  # chalicelib/platform/migrate.py: ../../sql
     ca_path = stage_env(_config("dev"), "dev")["DB_SSLROOTCERT"]
     assert ca_path.startswith("/var/task/") and ca_path.removeprefix("/var/task/") in pkg.zip_names
 

@@ -157,7 +157,7 @@ def _iam_requests(service: str, operation: str, params: dict, names: dict) -> li
 @pytest.fixture
 def recorded(aws):
     """(service, operation, params) of every call the app's clients make from here on."""
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     calls = []
     for service in ("kinesis", "secretsmanager", "s3"):
@@ -226,8 +226,8 @@ def app_login_secret(aws):
     """A stand-in PostgreSQL, migrated, with the functions' login; the test stage's DB secret points at it."""
     import psycopg2
 
-    from chalicelib.clients import get_client
-    from chalicelib.dbsetup import setup_database
+    from chalicelib.platform.clients import get_client
+    from chalicelib.platform.dbsetup import setup_database
     from tests.infra_support import stand_in_database
 
     with stand_in_database() as (target, dsn):
@@ -248,7 +248,7 @@ def test_the_loader_and_the_sweep_call_only_what_their_policies_allow(app_login_
     from chalice.test import Client
 
     from app import app
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
     from tests.kinesis_events import kinesis_event, stream_record
 
     missing = {"on_raw_file", "sweep_raw_files"} - set(app.handler_map)

@@ -9,8 +9,8 @@ import json
 import psycopg2
 import pytest
 
-from chalicelib.auth import MIN_TOKEN_CHARS
-from chalicelib.cards import CardTokenizer
+from chalicelib.ingest.auth import MIN_TOKEN_CHARS
+from chalicelib.ingest.cards import CardTokenizer
 from infra.rehearse import ACCOUNT, rehearse
 from infra.stage_config import stage_env
 from tests.infra_support import DEPLOYMENTS_CACHE, stand_in_database

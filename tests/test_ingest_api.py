@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from chalicelib.clients import get_client
-from chalicelib.streamrecord import decode_stream_record
+from chalicelib.platform.clients import get_client
+from chalicelib.stream.record import decode_stream_record
 from tests.conftest import CARD_KEY_HEX, TEST_ENV
 from tests.factories import make_transaction
 

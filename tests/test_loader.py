@@ -6,9 +6,9 @@ from unittest import mock
 import pytest
 from botocore.response import StreamingBody
 
-from chalicelib.clients import get_client
-from chalicelib.db import Database, DatabaseUnavailable, open_connection
-from chalicelib.loader import Loader
+from chalicelib.load.loader import Loader
+from chalicelib.platform.clients import get_client
+from chalicelib.platform.db import Database, DatabaseUnavailable, open_connection
 from tests.rawfiles import (
     BUCKET,
     QUARANTINE,

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from chalicelib.db import Database
+from chalicelib.platform.db import Database
 from tests.rawfiles import BUCKET, clear_tables, counts, make_database, make_loader, put_file, query, raw_key, record
 
 MERCHANTS = [f"fraud_Shared Merchant {m}" for m in range(12)]

@@ -8,10 +8,10 @@ import psycopg2
 import pytest
 
 from chalicelib import runtime
-from chalicelib.clients import get_client
-from chalicelib.db import Database, DatabaseUnavailable, connect_kwargs, open_connection
-from chalicelib.loader import Loader
-from chalicelib.settings import Settings
+from chalicelib.load.loader import Loader
+from chalicelib.platform.clients import get_client
+from chalicelib.platform.db import Database, DatabaseUnavailable, connect_kwargs, open_connection
+from chalicelib.platform.settings import Settings
 from tests.rawfiles import BUCKET, QUARANTINE, clear_tables, counts, make_loader, put_file, raw_key, record
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]

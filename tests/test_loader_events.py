@@ -4,7 +4,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from chalicelib.sweep import Sweeper
+from chalicelib.load.sweep import Sweeper
 from tests.conftest import stage_env
 from tests.rawfiles import BUCKET, clear_tables, make_database, make_loader, put_file, query, raw_key, record
 
@@ -64,7 +64,7 @@ NOW = dt.datetime.now(dt.UTC)
 
 
 def sweeper(lookback_hours=24, min_age_seconds=0, now=None) -> Sweeper:
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     clock = (lambda: now) if now else (lambda: dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
     return Sweeper(get_client("s3"), make_database(), make_loader(), BUCKET, "raw-data/",

@@ -13,12 +13,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bench.loader_data import generate_rows
-from chalicelib.csvfile import HEADER_LINE, encode_csv, values_of
-from chalicelib.lineproof import LineProof
-from chalicelib.loadfile import copy_rows, prove_rows
-from chalicelib.rawfile import CsvBody
+from chalicelib.load.body import CsvBody
+from chalicelib.load.lineproof import LineProof
+from chalicelib.load.rows import copy_rows, prove_rows
+from chalicelib.platform.sqlfiles import sql_text
 from chalicelib.schema import STREAM_COLUMNS
-from chalicelib.sqlfiles import sql_text
+from chalicelib.stream.csvfile import HEADER_LINE, encode_csv, values_of
 from tests import test_properties  # noqa: F401 - registers and loads the hypothesis profile
 from tests.cases import CASES
 from tests.rawfiles import record
@@ -59,7 +59,7 @@ def _staged(conn, rows: list[dict] | bytes) -> tuple[tuple[bool, bool], list[str
             body = CsvBody(io.BytesIO(data))
             total = copy_rows(cur, body)
             proofs = body.proven(total), prove_rows(cur)
-            cur.execute(sql_text("check_rows"))
+            cur.execute(sql_text("load", "check_rows"))
             cur.execute("SELECT reason FROM stage ORDER BY line_no")
             return proofs, [r for (r,) in cur.fetchall()]
     finally:

@@ -26,7 +26,7 @@ def loaded_cases(pg_dsn):
     """All cases as one file, one row each (line = index + 2), loaded once: {line: reason or None}."""
     from moto import mock_aws
 
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
 
     with stage_env(DATABASE_URL=pg_dsn), mock_aws():
         get_client("s3").create_bucket(Bucket=BUCKET)

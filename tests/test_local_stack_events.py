@@ -7,7 +7,7 @@ import uuid
 import pytest
 from chalice.app import KinesisEvent, Rate, S3Event
 
-from chalicelib.batcher import parse_event
+from chalicelib.stream.cutting import parse_event
 from infra.local.events import kinesis_event, scheduled_event
 from infra.local.kinesis_pump import KinesisPump
 from infra.local.s3_pump import S3Pump

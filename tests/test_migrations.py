@@ -7,7 +7,7 @@ import threading
 import psycopg2
 import pytest
 
-from chalicelib.migrate import MIGRATIONS_DIR, MigrationError, apply_migrations, find_migrations
+from chalicelib.platform.migrate import MIGRATIONS_DIR, MigrationError, apply_migrations, find_migrations
 
 
 def applied_names(dsn) -> list[str]:
@@ -81,7 +81,7 @@ def test_the_command_line_applies_against_database_url(scratch_dsn, tmp_path):
     shutil.copy(MIGRATIONS_DIR / "001_schema.sql", tmp_path / "001_schema.sql")
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": scratch_dsn, "DB_SSLMODE": "prefer"}
 
-    done = subprocess.run([sys.executable, "-m", "chalicelib.migrate", "--dir", str(tmp_path)], env=env,
+    done = subprocess.run([sys.executable, "-m", "chalicelib.platform.migrate", "--dir", str(tmp_path)], env=env,
                           capture_output=True, text=True, timeout=120, cwd=MIGRATIONS_DIR.parent)
 
     assert done.returncode == 0, done.stderr

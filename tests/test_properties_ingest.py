@@ -11,12 +11,12 @@ from unittest.mock import create_autospec
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.csvfile import CsvFileError, read_csv
-from chalicelib.ingest import Ingestor
-from chalicelib.publisher import Publisher
+from chalicelib.ingest.batch import Ingestor
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.ingest.publisher import Publisher
 from chalicelib.schema import FIELDS, check_stream_record
-from chalicelib.streamrecord import decode_stream_record
+from chalicelib.stream.csvfile import CsvFileError, read_csv
+from chalicelib.stream.record import decode_stream_record
 from tests import test_properties  # noqa: F401 - registers and loads the hypothesis profile
 from tests.factories import make_transaction
 

@@ -14,11 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.csvfile import encode_csv
-from chalicelib.loadfile import copy_rows, load_rows
-from chalicelib.rawfile import BadFile, CsvBody
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.load.body import BadFile, CsvBody
+from chalicelib.load.rows import copy_rows, load_rows
 from chalicelib.schema import FIELDS, STREAM_COLUMNS, TEXT_MAX, validate_transaction
+from chalicelib.stream.csvfile import encode_csv
 from tests import test_properties  # noqa: F401 - registers and loads the hypothesis profile
 from tests.factories import make_transaction
 from tests.test_openapi import padding

@@ -3,7 +3,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from chalicelib.publisher import Entry, Publisher
+from chalicelib.ingest.publisher import Entry, Publisher
 
 STREAM = "cardstream-test"
 
@@ -99,7 +99,7 @@ def test_api_answers_503_when_put_records_keeps_failing(aws, auth_headers):
 
     from app import app
     from chalicelib import runtime
-    from chalicelib.clients import get_client
+    from chalicelib.platform.clients import get_client
     from tests.factories import make_transaction
 
     items = [make_transaction() for _ in range(3)]

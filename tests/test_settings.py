@@ -3,7 +3,7 @@ import dataclasses
 
 import pytest
 
-from chalicelib.settings import MissingSetting, Settings
+from chalicelib.platform.settings import MissingSetting, Settings
 
 
 def test_defaults_apply_when_optional_variables_are_absent():

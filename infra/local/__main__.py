@@ -7,7 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
-from chalicelib.settings import get_settings
+from chalicelib.platform.settings import get_settings
 from infra.local.database import psql_command, redact
 from infra.local.stack import LocalStack, StackOptions
 

@@ -17,11 +17,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.db import Database
-from chalicelib.loadfile import RowCounts, copy_rows, load_rows
-from chalicelib.logs import log_event
-from chalicelib.rawfile import BadFile, CsvBody
-from chalicelib.sqlfiles import sql_text
+from chalicelib.load.body import BadFile, CsvBody
+from chalicelib.load.rows import RowCounts, copy_rows, load_rows
+from chalicelib.platform.db import Database
+from chalicelib.platform.logs import log_event
+from chalicelib.platform.sqlfiles import sql_text
 
 _MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
@@ -97,7 +97,7 @@ class Loader:
         context = LoadContext(file_id, bucket, key, etag, counts)
         for hook in self._hooks:
             hook(cur, context)
-        cur.execute(sql_text("finish_ledger"), {"file_id": file_id, **asdict(counts)})
+        cur.execute(sql_text("load", "finish_ledger"), {"file_id": file_id, **asdict(counts)})
         return LoadResult(bucket, key, "loaded", etag, None, counts.total, counts.inserted, counts.duplicate,
                           counts.rejected, counts.labels_updated)
 

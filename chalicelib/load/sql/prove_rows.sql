@@ -1,5 +1,5 @@
 -- Whether every staged row's per-row fields are canonical and within their rules, for a file the loader's own
--- line proof (chalicelib/lineproof.py) could not show so, such as one with minimal quoting. Cheaply: a value
+-- line proof (chalicelib/load/lineproof.py) could not show so, such as one with minimal quoting. Cheaply: a value
 -- that comes back unchanged from its column's type (to_char and numeric/bigint output print only the
 -- canonical form: no sign, spaces, exponent or leading zeros, the fixed decimals, a real date and time) and
 -- lies in range passes the rule functions of check_rows.sql too; tests/test_loader_proof.py holds them to

@@ -12,7 +12,6 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from chalicelib import __version__
-from chalicelib.fraud_rules import DEFAULT_ALERT_THRESHOLD
 
 
 class MissingSetting(RuntimeError):
@@ -48,7 +47,6 @@ class Settings:
 
     stage = _optional("STAGE", "local")
     version = _optional("APP_VERSION", __version__)
-    log_level = _optional("LOG_LEVEL", "INFO")
 
     # Ingest API
     stream_name = _required("STREAM_NAME")
@@ -84,9 +82,9 @@ class Settings:
     sweep_rate_minutes = _optional("SWEEP_RATE_MINUTES", 15, int)
     sweep_min_age_seconds = _optional("SWEEP_MIN_AGE_SECONDS", 120, int)  # younger files: their event is due
 
-    # Fraud alerts (chalicelib/fraud_rules.py holds the rules; these are the per-stage knobs)
+    # Fraud alerts (chalicelib/fraud/rules.py holds the rules; these are the per-stage knobs)
     fraud_scoring = _optional("FRAUD_SCORING", True, _flag)  # off: the loader writes no scores or alerts
-    fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", DEFAULT_ALERT_THRESHOLD, float)
+    fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", None, float)  # None: the rules' default
 
 
 @lru_cache(maxsize=1)

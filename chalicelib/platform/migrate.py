@@ -1,6 +1,6 @@
 """Schema migrations: each `sql/NNN_name.sql` applied once, in file-name order, in its own transaction.
 
-`python -m chalicelib.migrate` (also `make migrate`, the local stack and the deploy) applies what is pending
+`python -m chalicelib.platform.migrate` (also `make migrate`, the local stack and the deploy) applies what is pending
 against DATABASE_URL or the DB secret. `schema_migrations` records each file with a checksum, so an applied
 file that was edited afterwards is an error, not a silent drift. A session advisory lock lets runners that
 start at once (deploy, local stack, parallel test sessions on one database) take turns.
@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "sql"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "sql"
 _FILE_RE = re.compile(r"\d{3}_[a-z0-9_]+\.sql")
 _LOCK_KEY = 0x63617264  # "card": advisory locks are per database, so one constant is enough
 
@@ -82,16 +82,19 @@ def _apply_one(conn, cur, migration: Migration, applied: dict[str, str]) -> bool
 
 
 def main(argv: list[str] | None = None) -> int:
-    from chalicelib import runtime  # late: the CLI needs settings and secrets, the library functions do not
-    from chalicelib.db import DatabaseUnavailable, connect_kwargs, open_connection
-    from chalicelib.secrets import SecretUnavailable
-    from chalicelib.settings import get_settings
+    # late: the CLI needs settings, clients and secrets; the library functions do not
+    from chalicelib.platform.clients import get_client
+    from chalicelib.platform.db import DatabaseUnavailable, connect_kwargs, database_secret, open_connection
+    from chalicelib.platform.secrets import SecretCache, SecretUnavailable
+    from chalicelib.platform.settings import get_settings
 
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.migrate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.platform.migrate", description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=MIGRATIONS_DIR, help="migrations folder (default: sql/)")
     args = parser.parse_args(argv)
     try:
-        conn = open_connection(connect_kwargs(get_settings(), runtime.db_secret()))
+        settings = get_settings()
+        secret = database_secret(settings, lambda secret_id: SecretCache(get_client("secretsmanager")).get(secret_id))
+        conn = open_connection(connect_kwargs(settings, secret))
     except (DatabaseUnavailable, SecretUnavailable) as exc:
         print(f"migrate: {exc}", file=sys.stderr)
         return 2

@@ -14,8 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.platform.sqlfiles import sql_text
 from chalicelib.schema import CANONICAL_PATTERNS
-from chalicelib.sqlfiles import sql_text
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -46,7 +46,7 @@ def parse_alert_query(params: dict[str, str] | None) -> AlertQuery:
 def list_alerts(db, query: AlertQuery) -> dict[str, Any]:
     """{"alerts": [...], "next": cursor or None}, JSON-ready."""
     def fetch(cur):
-        cur.execute(sql_text("read_alerts"), {"since": query.since, "limit": query.limit + 1,
+        cur.execute(sql_text("read", "alerts"), {"since": query.since, "limit": query.limit + 1,
                                               "after_time": query.after[0], "after_trans_num": query.after[1]})
         names = [c.name for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.platform.sqlfiles import sql_text
 from chalicelib.schema import CANONICAL_PATTERNS
-from chalicelib.sqlfiles import sql_text
 
 
 class InvalidTransNum(ValueError):
@@ -17,7 +17,7 @@ def find_transaction(db, trans_num: str) -> dict[str, Any] | None:
         raise InvalidTransNum("trans_num must be 1 to 64 characters of A-Z a-z 0-9 _ -")
 
     def fetch(cur):
-        cur.execute(sql_text("read_transaction"), {"trans_num": trans_num})
+        cur.execute(sql_text("read", "transaction"), {"trans_num": trans_num})
         row = cur.fetchone()
         return None if row is None else dict(zip([c.name for c in cur.description], row, strict=True))
 

@@ -3,7 +3,7 @@
 It connects with the master secret (DB_ADMIN_SECRET_ID), applies the pending migrations, then creates or
 updates the functions' own login from their secret (DB_SECRET_ID) as a member of cardstream_loader and nothing
 else. So the functions never hold the master password, and their rights are the loader role's.
-`python -m chalicelib.dbsetup` runs the same from a machine that can reach the database.
+`python -m chalicelib.platform.dbsetup` runs the same from a machine that can reach the database.
 """
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from typing import Any
 
 from psycopg2 import errors, sql
 
-from chalicelib.migrate import apply_migrations
+from chalicelib.platform.clients import get_client
+from chalicelib.platform.db import connect_kwargs, open_connection
+from chalicelib.platform.migrate import apply_migrations
+from chalicelib.platform.secrets import SecretCache
+from chalicelib.platform.settings import get_settings
 
 APP_GROUP = "cardstream_loader"  # made by sql/002_roles.sql
 
@@ -46,12 +50,8 @@ def setup_database(admin_conn, app_secret: dict[str, Any] | None) -> dict[str, A
 
 def run_setup() -> dict[str, Any]:
     """`setup_database` with the stage's settings and secrets (what the `migrate` function calls)."""
-    from chalicelib import runtime
-    from chalicelib.db import connect_kwargs, open_connection
-    from chalicelib.settings import get_settings
-
     settings = get_settings()
-    secrets = runtime.secret_cache()
+    secrets = SecretCache(get_client("secretsmanager"), settings.secret_cache_seconds)
     admin = secrets.get(settings.db_admin_secret_id) if settings.db_admin_secret_id else None
     app_secret = secrets.get(settings.db_secret_id) if settings.db_secret_id and admin else None
     conn = open_connection(connect_kwargs(settings, admin))

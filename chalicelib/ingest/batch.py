@@ -8,10 +8,10 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.publisher import Entry, Publisher
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.ingest.publisher import Entry, Publisher
 from chalicelib.schema import validate_transaction
-from chalicelib.streamrecord import encode_stream_record
+from chalicelib.stream.record import encode_stream_record
 
 _TRANS_NUM_MAX = 64
 

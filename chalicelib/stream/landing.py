@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.batcher import Plan, Poison, RawFile, parse_event, plan_batch
-from chalicelib.csvfile import assemble_file
-from chalicelib.logs import log_event
+from chalicelib.platform.logs import log_event
+from chalicelib.stream.csvfile import assemble_file
+from chalicelib.stream.cutting import Plan, Poison, RawFile, parse_event, plan_batch
 
 
 @dataclass(frozen=True)

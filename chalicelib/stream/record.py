@@ -16,8 +16,8 @@ from typing import Any
 
 import pybase64
 
-from chalicelib.csvfile import encode_row, values_of
 from chalicelib.schema import CANONICAL_PATTERNS, STREAM_COLUMNS, check_stream_record
+from chalicelib.stream.csvfile import encode_row, values_of
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _TEXT_PATTERN = CANONICAL_PATTERNS["merchant"].pattern

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chalicelib.loader import LoadResult
-from chalicelib.logs import log_event
+from chalicelib.load.loader import LoadResult
+from chalicelib.platform.logs import log_event
 
 
 class SweepIncomplete(RuntimeError):

@@ -1,8 +1,8 @@
--- Score the file's new transactions in one query (chalicelib/fraud.py keeps its rows in a temporary table):
+-- Score the file's new transactions in one query (chalicelib/fraud/scorer.py keeps its rows in a temporary table):
 -- each against its card's history (stored rows and the rest of this file, from history_days before the card's
--- first transaction in the file), its category's bar (chalicelib/sql/fraud_baseline.sql: the category's row, or
+-- first transaction in the file), its category's bar (chalicelib/fraud/sql/baseline.sql: the category's row, or
 -- the all-categories row '*' where the category has too few rows) and the cardholder's home. The new rows are
--- those this transaction inserted (loaded_at = now()); fraud_cards (chalicelib/sql/fraud_cards.sql) holds their
+-- those this transaction inserted (loaded_at = now()); fraud_cards (chalicelib/fraud/sql/cards.sql) holds their
 -- cards. Every window looks back only (a transaction at the same second counts as earlier), so a score does not
 -- depend on how rows were cut into files. The card windows share one sort (card, time): each frame ends at the
 -- current row and includes it, and the row's own part is subtracted (a frame exclusion would make PostgreSQL
@@ -10,7 +10,7 @@
 -- moving 24 h frame) and compared as float8 (cents / 100 is the same double as the decimal), so scores repeat
 -- to the bit. Each level is an `OFFSET 0` subquery: the planner keeps it, so every value is computed once per
 -- row without writing the rows out. Signals (x_*) are NULL where there is not enough history; the rules,
--- weights and curves are in chalicelib/fraud_rules.py. is_fraud is never read.
+-- weights and curves are in chalicelib/fraud/rules.py. is_fraud is never read.
 WITH bars AS MATERIALIZED (  -- a dozen rows: each category's p90 (typical) and p99 (high), as float8 once
     SELECT b.category, b.amt_p90::float8 AS typical, b.amt_p99::float8 AS high
     FROM fraud_category_baseline b

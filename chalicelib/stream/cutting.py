@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.streamrecord import decode_line
+from chalicelib.stream.record import decode_line
 
 TRIGGERS = ("size", "time", "final")
 

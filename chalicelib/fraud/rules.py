@@ -7,7 +7,7 @@ the most a rule can give on its own; a reason is listed when its rule's strength
 
 The rules (x is what the curve reads; `high` / `typical` amounts are the category baseline's p99 / p90 of
 recent daytime transactions that raised no alert, or of all categories where the category has fewer than
-min_baseline_rows of them, from chalicelib/sql/fraud_baseline.sql):
+min_baseline_rows of them, from chalicelib/fraud/sql/baseline.sql):
 - amount_vs_card:      z-score of ln(amt) against the card's own earlier amounts (at least min_card_history).
 - amount_vs_category:  ln(amt / category high): above the category's high percentile.
 - night_high_amount:   22:00 to 03:59 local transaction time, and ln(amt / category typical).

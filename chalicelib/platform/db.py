@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import psycopg2
 from psycopg2 import sql
 
-from chalicelib.logs import log_event
+from chalicelib.platform.logs import log_event
 
 T = TypeVar("T")
 
@@ -50,6 +50,14 @@ def connect_kwargs(settings, secret: dict[str, Any] | None = None) -> dict[str, 
         raise DatabaseUnavailable("no DATABASE_URL and no database secret: set DATABASE_URL or DB_SECRET_ID")
     return {"host": secret["host"], "port": int(secret.get("port", 5432)), "user": secret["username"],
             "password": secret["password"], "dbname": secret.get("dbname", "postgres"), **kwargs}
+
+
+def database_secret(settings, read_secret: Callable[[str], dict[str, Any]]) -> dict[str, Any] | None:
+    """The RDS-format database secret (`read_secret(secret_id)`), or None when DATABASE_URL is used or no
+    secret is configured: then no secret is read at all."""
+    if settings.database_url or not settings.db_secret_id:
+        return None
+    return read_secret(settings.db_secret_id)
 
 
 def open_connection(kwargs: dict[str, Any], role: str | None = None):
