@@ -11,11 +11,12 @@ STATE_DIR ?= .local
 DEMO_ROWS ?= 10000
 DEMO_FILE ?=
 
-.PHONY: help venv test check lint bench demo up clean migrate lock upgrade
+.PHONY: help venv test test-unit check lint bench demo up clean migrate lock upgrade
 
 help:
 	@echo "make demo    run the whole pipeline locally on sample data (no AWS account, no Postgres needed)"
-	@echo "make test    run the whole test suite (sets itself up)"
+	@echo "make test    run the whole test suite (sets itself up): tests/unit, db, stack, infra"
+	@echo "make test-unit  the unit tier only: no PostgreSQL, no emulator, under a minute"
 	@echo "make up      the local stack in the foreground (PORT=8000); Ctrl-C drains and stops it"
 	@echo "make check   ruff + tests"
 	@echo "make lock    recompile requirements*.txt (hashed locks) from requirements*.in"
@@ -58,6 +59,10 @@ upgrade: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The tier that needs no database and no emulator (tests/unit/conftest.py refuses a test that asks for one).
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
@@ -77,9 +82,9 @@ FUZZ_EXAMPLES ?= 400
 FUZZ_SEED ?= $(shell date +%s)
 .PHONY: fuzz loadtest
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_properties.py tests/test_properties_ingest.py \
-		tests/test_properties_loader.py tests/test_openapi.py $(PYTEST_ARGS)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/test_stack_reliability.py \
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/unit/test_properties.py tests/unit/test_properties_ingest.py \
+		tests/db/test_properties_loader.py tests/unit/test_openapi.py $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/stack/test_stack_reliability.py \
 		-k fuzzing $(PYTEST_ARGS)
 
 # loadtest: the local stack under LOAD_CLIENTS concurrent clients for LOAD_SECONDS, then every accepted row

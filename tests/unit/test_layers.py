@@ -1,0 +1,70 @@
+"""The packages depend downward, never in a circle: read from the code's own import statements (ast)."""
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGES = ("ingest", "stream", "load", "fraud", "read")
+FIRST_PARTY = ("app", "chalicelib", "client", "infra", "bench", "tests")
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module an import statement in the file names (relative imports resolved are not used here)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def _part(module: str) -> str | None:
+    """The chalicelib part a module belongs to: a stage folder, platform, or a top-level module."""
+    parts = module.split(".")
+    if parts[0] != "chalicelib" or len(parts) == 1:
+        return None
+    return parts[1]
+
+
+def _chalicelib_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in (ROOT / "chalicelib").rglob("*.py"):
+        here = _part(".".join(path.relative_to(ROOT).with_suffix("").parts)) or "chalicelib"
+        if here == "__init__":
+            continue
+        uses = {_part(m) for m in _imports(path)} - {None, here, "__version__"}
+        graph.setdefault(here, set()).update(uses)
+    return graph
+
+
+def test_chalicelib_imports_nothing_of_the_repository_outside_itself():
+    for path in (ROOT / "chalicelib").rglob("*.py"):
+        outside = {m for m in _imports(path) if m.split(".")[0] in FIRST_PARTY and m.split(".")[0] != "chalicelib"}
+        assert not outside, f"{path.relative_to(ROOT)} imports {sorted(outside)}"
+
+
+def test_platform_depends_on_nothing_above_it():
+    assert _chalicelib_graph()["platform"] == set()
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_stage_never_imports_the_composition_root(stage):
+    assert "runtime" not in _chalicelib_graph()[stage]
+
+
+def test_the_chalicelib_parts_import_each_other_without_a_cycle():
+    graph = _chalicelib_graph()
+    done: set[str] = set()
+
+    def visit(node: str, path: tuple[str, ...]) -> None:
+        assert node not in path, "import cycle: " + " -> ".join((*path, node))
+        if node in done:
+            return
+        for used in sorted(graph.get(node, ())):
+            visit(used, (*path, node))
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, ())
