@@ -1,17 +1,17 @@
 """The stack tier: the local stack's emulator and the stack itself in a child process, on scratch databases."""
-import psycopg2
 import pytest
 
 from tests.support.local_stack import Stack
-from tests.support.postgres import LOCAL_ADMIN_DSN, scratch_database
+from tests.support.postgres import server_scratch_database
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    """The local stack's moto server (infra/local/aws.py), one per test module."""
+@pytest.fixture(scope="module", params=["speedups", "stock"])
+def emulator(request):
+    """The local stack's moto server (infra/local/aws.py), one per test module: with the Kinesis speed-ups
+    (infra/local/moto_speedups.py) and on stock moto, which runs wherever the speed-ups stand down."""
     from infra.local.aws import Emulator
 
-    emu = Emulator()
+    emu = Emulator(stock=request.param == "stock")
     emu.start()
     yield emu
     emu.stop()
@@ -20,12 +20,7 @@ def emulator():
 @pytest.fixture(scope="module")
 def scratch_database_url():
     """A fresh database on the machine's PostgreSQL, or None (the stack then embeds its own)."""
-    try:
-        psycopg2.connect(LOCAL_ADMIN_DSN, connect_timeout=2).close()
-    except psycopg2.OperationalError:
-        yield None
-        return
-    with scratch_database(LOCAL_ADMIN_DSN, "e2e") as dsn:
+    with server_scratch_database("e2e") as dsn:
         yield dsn
 
 

@@ -12,21 +12,24 @@ from tests.support.env import TEST_ENV
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def person_env(database_url: str | None) -> dict[str, str]:
+    """A person's environment, not the unit tests' stage (tests/conftest.py sets that on this process), on
+    `database_url` when given (else the stack embeds its own PostgreSQL)."""
+    env = {k: v for k, v in os.environ.items() if k not in TEST_ENV and k != "DATABASE_URL"}
+    return {**env, "DATABASE_URL": database_url} if database_url else env
 
 
 class Stack:
     """The stack child process plus what its stack.json says."""
 
     def __init__(self, state_dir: Path, database_url: str | None):
-        # A person's environment, not the unit tests' stage (conftest sets that on this process).
-        env = {k: v for k, v in os.environ.items() if k not in TEST_ENV and k != "DATABASE_URL"}
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        self.process = StackProcess(PROJECT_DIR, state_dir, _free_port(), env=env)
+        self.process = StackProcess(PROJECT_DIR, state_dir, free_port(), env=person_env(database_url))
         self.info: dict = {}
 
     def start(self) -> None:

@@ -61,6 +61,21 @@ def scratch_database(admin_dsn: str, prefix: str = "cardstream_test"):
         admin.close()
 
 
+@contextlib.contextmanager
+def server_scratch_database(prefix: str):
+    """A scratch database on the machine's server (LOCAL_ADMIN_DSN) when one answers, else None: for the local
+    stack, which then embeds its own."""
+    import psycopg2
+
+    try:
+        psycopg2.connect(LOCAL_ADMIN_DSN, connect_timeout=2).close()
+    except psycopg2.OperationalError:
+        yield None
+        return
+    with scratch_database(LOCAL_ADMIN_DSN, prefix) as dsn:
+        yield dsn
+
+
 @pytest.fixture(scope="session")
 def pg_dsn(pg_admin_dsn):
     """DSN of this session's own migrated database (superuser: tests may SET ROLE to the app roles)."""
