@@ -90,6 +90,4 @@ class RuleSet:
         return {**params, "reason_min_strength": REASON_MIN_STRENGTH, "rule_version": RULE_VERSION}
 
 
-RULE_NAMES = ("amount_vs_card", "amount_vs_category", "night_high_amount", "night_time", "velocity_1h", "velocity_24h",
-              "burst_after_high", "distance_from_home", "new_category_high")
 DEFAULT_RULES = RuleSet()

@@ -57,12 +57,6 @@ def find_grant(header: str | None, tokens: Mapping[str, Any]) -> Grant | None:
     return found
 
 
-def find_principal(header: str | None, tokens: Mapping[str, Any]) -> str | None:
-    """The name of the token the header carries, or None."""
-    grant = find_grant(header, tokens)
-    return grant.principal if grant else None
-
-
 def allowed_routes(scopes: frozenset[str], routes: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
     """(policy path, methods) for every authorized route of a Chalice route table that `scopes` allow.
 

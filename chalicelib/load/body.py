@@ -32,15 +32,10 @@ class CsvBody:
         self.failure: Exception | None = None  # what stopped read(), since COPY hides it
         head = body.read(len(GZIP_MAGIC))
         source = _Prefixed(head, body)
-        self._gzipped = head == GZIP_MAGIC
-        self._source = gzip.GzipFile(fileobj=source, mode="rb") if self._gzipped else source
+        self._source = gzip.GzipFile(fileobj=source, mode="rb") if head == GZIP_MAGIC else source
         self._pending = self._read_header()
         _check_header(self._pending)
         self._proof = LineProof()
-
-    @property
-    def gzipped(self) -> bool:
-        return self._gzipped
 
     def proven(self, rows: int) -> bool:
         """Whether every line read so far is a proven row (LineProof), and COPY read `rows` of them."""

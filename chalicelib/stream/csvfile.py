@@ -4,14 +4,11 @@ UTF-8, a header line of `schema.STREAM_COLUMNS`, RFC 4180 quoting, '\\r\\n' line
 gzipped. Every non-empty field is quoted; an unknown label (is_fraud "") is an empty unquoted field,
 which Postgres COPY reads as NULL. Quoting every field is what makes the batcher cheap: the API's stream
 record is a JSON array of the same values, and without escapes its body is this line byte for byte.
-Files written earlier with minimal quoting (csv.writer's default) read the same, to COPY and to read_csv.
+Files written earlier with minimal quoting (csv.writer's default) read the same to COPY.
 """
 from __future__ import annotations
 
-import csv
 import gzip as _gzip
-import io
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
@@ -23,10 +20,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 GZIP_LEVEL = 6
 
 values_of = itemgetter(*STREAM_COLUMNS)  # record dict -> tuple of values in column order
-
-
-class CsvFileError(ValueError):
-    """The bytes are not a readable CSV file (bad gzip, not UTF-8, malformed quoting, empty)."""
 
 
 def encode_row(values: Sequence[str]) -> str:
@@ -53,23 +46,3 @@ def assemble_file(lines: Iterable[bytes], gzip: bool = False) -> bytes:
 def encode_csv(records: Iterable[Mapping[str, str]], gzip: bool = False) -> bytes:
     """A file holding `records` (dicts with the STREAM_COLUMNS keys, canonical string values)."""
     return assemble_file((encode_row(values_of(r)).encode("utf-8") for r in records), gzip)
-
-
-def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of a file, gzipped or not (told apart by the magic bytes). Raises CsvFileError."""
-    if data[:2] == GZIP_MAGIC:
-        try:
-            data = _gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise CsvFileError(f"not a readable gzip file: {exc}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CsvFileError(f"not UTF-8 at byte {exc.start}") from None
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as exc:
-        raise CsvFileError(f"malformed CSV: {exc}") from None
-    if not rows:
-        raise CsvFileError("file is empty: no header line")
-    return rows[0], rows[1:]

@@ -17,7 +17,6 @@ from typing import Any
 
 from chalicelib.stream.record import decode_line
 
-TRIGGERS = ("size", "time", "final")
 
 class MalformedEventError(ValueError):
     """The Lambda event is not shaped like a Kinesis event (not a record's fault: the envelope's)."""

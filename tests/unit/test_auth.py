@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from chalicelib.ingest.auth import find_principal, parse_bearer
+from chalicelib.ingest.auth import find_grant, parse_bearer
 from tests.support.env import API_TOKENS
 from tests.support.factories import make_transaction
 
@@ -52,11 +52,11 @@ def test_scheme_case_and_surrounding_whitespace_do_not_matter(api, header):
 
 
 def test_principal_is_the_token_name_never_the_token():
-    assert find_principal(f"Bearer {TOKEN_B}", API_TOKENS) == "merchant-a-next"
+    assert find_grant(f"Bearer {TOKEN_B}", API_TOKENS).principal == "merchant-a-next"
 
 
 def test_a_short_or_empty_token_in_the_secret_never_matches():
-    assert find_principal("Bearer abc", {"broken": "abc", "empty": ""}) is None
+    assert find_grant("Bearer abc", {"broken": "abc", "empty": ""}) is None
 
 
 def test_parse_bearer_rejects_oversized_headers():

@@ -8,10 +8,10 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
 
 from chalicelib.platform.clients import get_client
-from chalicelib.stream.csvfile import read_csv
 from chalicelib.stream.landing import StreamLanding
 from tests.support.env import TEST_ENV
 from tests.support.kinesis_events import SHARD, T0, encode_data, kinesis_event, kinesis_record, seq, stream_record
+from tests.support.readback import read_back
 
 BUCKET = TEST_ENV["BUCKET_NAME"]
 RAW_KEY = re.compile(r"raw-data/dt=\d{4}-\d{2}-\d{2}/hour=\d{2}/"
@@ -44,7 +44,7 @@ def _landing(**overrides) -> StreamLanding:
 
 
 def _rows_as_records(data: bytes) -> list[dict]:
-    header, rows = read_csv(data)
+    header, rows = read_back(data)
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
@@ -105,7 +105,7 @@ def test_size_trigger_cuts_files_at_the_byte_limit_identically_on_replay(aws):
         sorted(r["trans_num"] for r in records)
 
 
-def test_gzip_files_are_named_csv_gz_and_read_back_by_read_csv(aws):
+def test_gzip_files_are_named_csv_gz_and_read_back_by_the_loaders_reader(aws):
     records = [stream_record(merchant='fraud_"Quoted", Inc.') for _ in range(3)]
     _landing(gzip=True).land_event(kinesis_event(records))
     [(key, body)] = _objects().items()

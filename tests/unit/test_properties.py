@@ -10,8 +10,9 @@ from marshmallow import ValidationError
 
 from chalicelib.ingest.batch import BadRequest, PayloadTooLarge, parse_batch
 from chalicelib.schema import FIELDS, STREAM_COLUMNS, check_stream_record, validate_transaction
-from chalicelib.stream.csvfile import encode_csv, read_csv
+from chalicelib.stream.csvfile import encode_csv
 from tests.support.factories import make_transaction
+from tests.support.readback import read_back
 from tests.support.strategies import json_values
 
 printable = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60)
@@ -57,8 +58,8 @@ def test_any_request_body_parses_or_raises_a_domain_error(raw):
 
 @given(st.lists(st.fixed_dictionaries({c: printable for c in STREAM_COLUMNS}), min_size=1, max_size=5),
        st.booleans())
-def test_csv_write_then_read_round_trips_any_printable_text(records, gzip):
-    header, rows = read_csv(encode_csv(records, gzip=gzip))
+def test_a_file_written_then_read_by_the_loaders_reader_round_trips_any_printable_text(records, gzip):
+    header, rows = read_back(encode_csv(records, gzip=gzip))
     assert header == list(STREAM_COLUMNS)
     assert rows == [[r[c] for c in STREAM_COLUMNS] for r in records]
 
