@@ -26,6 +26,7 @@ help:
 	@echo "make loadtest  the local stack under concurrent clients; checks every accepted row is in Postgres"
 	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
+	@echo "make evaluate FILE=labelled.csv  the fraud rules measured on a labelled Sparkov CSV"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
 	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (README: Deploy to AWS)"
 	@echo "make destroy STAGE=dev  remove it, keeping the data (DELETE_DATA=1 removes that too)"
@@ -107,12 +108,21 @@ up: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m infra.local demo --port $(PORT) --state-dir $(STATE_DIR) --rows $(DEMO_ROWS) $(if $(DEMO_FILE),--file $(DEMO_FILE))
 
-# The local dashboard: the reporting views as one self-contained HTML file (docs/quicksight.md).
+# The local dashboard: the reporting views as one self-contained HTML file (python -m reporting; docs/quicksight.md).
 DASHBOARD_OUT ?= $(STATE_DIR)/dashboard.html
 .PHONY: dashboard test-browser
 
 dashboard: $(STAMP)
-	$(PY) -m client dashboard --out $(DASHBOARD_OUT) --state-dir $(STATE_DIR)
+	$(PY) -m infra.local dashboard --out $(DASHBOARD_OUT) --state-dir $(STATE_DIR)
+
+# The fraud rules measured on a labelled CSV (python -m tools.evaluate), on DATABASE_URL's server, else on a
+# throw-away embedded PostgreSQL. EVALUATE_ARGS: more options, e.g. --pr-curve pr.png --threshold 0.5.
+FILE ?=
+EVALUATE_ARGS ?=
+.PHONY: evaluate
+evaluate: $(STAMP)
+	@test -n "$(FILE)" || (echo "usage: make evaluate FILE=labelled.csv [EVALUATE_ARGS='--pr-curve pr.png']" && exit 2)
+	$(PY) -m infra.local evaluate $(FILE) $(EVALUATE_ARGS)
 
 # The dashboard in headless Chromium (Debian's package, installed when missing: CI starts without it).
 test-browser: $(STAMP)

@@ -7,6 +7,7 @@ else. So the functions never hold the master password, and their rights are the 
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
@@ -61,7 +62,11 @@ def run_setup() -> dict[str, Any]:
         conn.close()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m chalicelib.platform.dbsetup", description=__doc__.splitlines()[0],
+        epilog="example: DB_ADMIN_SECRET_ID=cardstream/dev/db-admin DB_SECRET_ID=cardstream/dev/db "
+               "python -m chalicelib.platform.dbsetup").parse_args(argv)
     print(json.dumps(run_setup()))
     return 0
 

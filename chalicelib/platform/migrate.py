@@ -88,7 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     from chalicelib.platform.secrets import SecretCache, SecretUnavailable
     from chalicelib.platform.settings import get_settings
 
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.platform.migrate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m chalicelib.platform.migrate", description=__doc__.splitlines()[0],
+        epilog="example: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/cardstream "
+               "python -m chalicelib.platform.migrate")
     parser.add_argument("--dir", type=Path, default=MIGRATIONS_DIR, help="migrations folder (default: sql/)")
     args = parser.parse_args(argv)
     try:

@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from client.dashboard import write_dashboard
-from client.tiles import FILTERS, TILES
+from reporting.dashboard import write_dashboard
+from reporting.tiles import FILTERS, TILES
 from tests.support.dashboard_sample import sample_transaction
 
 pytestmark = pytest.mark.browser

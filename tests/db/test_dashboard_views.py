@@ -4,8 +4,8 @@ import datetime as dt
 import psycopg2
 import pytest
 
-from client.dashboard import REPORTING_ROLE
-from client.tiles import TILES
+from reporting.dashboard import REPORTING_ROLE
+from reporting.tiles import TILES
 from tests.support.dashboard_sample import BASE_TABLES, assert_reporting_role_denied, read_view, sample_transaction
 
 PERSONAL_COLUMNS = {"first", "last", "street", "dob", "card_token", "cc_last4", "job", "zip", "row_data"}

@@ -1,4 +1,4 @@
-"""`python -m client evaluate`: the quality measures, and a small labelled file through the real loader."""
+"""`python -m tools.evaluate`: the quality measures, and a small labelled file through the real loader."""
 import csv
 import datetime as dt
 import re
@@ -6,9 +6,9 @@ import re
 import pytest
 
 from chalicelib.schema import FIELDS
-from client import metrics
-from client.evaluate import evaluate_file
 from tests.support.factories import make_pan, make_transaction
+from tools.evaluate import metrics
+from tools.evaluate.evaluation import evaluate_file
 
 LAST_LINE = re.compile(r"evaluate: auc=(\d\.\d{4}) precision=(\d\.\d{4}) recall=(\d\.\d{4}) alert_rate=(\d\.\d{4})")
 

@@ -8,9 +8,9 @@ import pytest
 from chalicelib.fraud.rules import DEFAULT_ALERT_THRESHOLD, DEFAULT_RULES, REASON_MIN_STRENGTH, RULE_VERSION, Rule
 from chalicelib.fraud.scorer import FraudScorer
 from chalicelib.platform.sqlfiles import sql_dir
-from client.evaluate import scratch_database
 from tests.support.env import TEST_ENV
 from tests.support.fraud_cases import START, TEST_RULES, FraudBench, background, history, txn
+from tools.evaluate.evaluation import scratch_database
 
 FIRES = REASON_MIN_STRENGTH
 

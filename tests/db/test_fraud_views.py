@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from psycopg2 import errors
 
-from client import alert_tiles
+from reporting import alert_tiles
 from tests.support.dashboard_sample import assert_reporting_role_denied, read_view, sample_transaction
 
 # Alerts on the sample's t1, t2 (NY, labelled fraud, 28 April 23:xx) and t3 (CA, not fraud, 29 April 10:00).

@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from client.dashboard import fetch_views
+from reporting.dashboard import fetch_views
 
 BASE_TABLES = ("rejected_row", "card_transaction", "customer", "customer_address", "merchant", "ingest_file")
 TOKENS = {"NY": "a" * 64, "CA": "b" * 64, "TX": "c" * 64}
@@ -90,7 +90,7 @@ def assert_reporting_role_denied(conn, table: str) -> None:
     """The reporting role gets "permission denied" on `table` (it may read the reporting views only)."""
     from psycopg2 import errors
 
-    from client.dashboard import REPORTING_ROLE
+    from reporting.dashboard import REPORTING_ROLE
 
     with conn.cursor() as cur:
         cur.execute(f"SET ROLE {REPORTING_ROLE}")

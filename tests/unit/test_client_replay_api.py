@@ -1,5 +1,6 @@
 """Replay over real HTTP against the real app: chalice's local server, the real authorizer, moto's Kinesis."""
 import csv
+import json
 import threading
 
 import pytest
@@ -73,8 +74,9 @@ def test_messy_file_is_read_and_the_api_judges_the_values(api_url, tmp_path, cap
                          extra={"merchant_id": "m-1"}, newline="\r\n", bom=True, final_newline=False)
     with path.open("ab") as fh:
         fh.write(b"\r\n7,7,2019-01-01 00:00:18,4111111111111111")  # a cut-off row: not sent
-    rejects = tmp_path / "rejects.jsonl"
-    code = main(["replay", str(path), "--url", api_url, "--token", TOKEN, "--rejects", str(rejects), "--no-progress"])
+    rejects, result_file = tmp_path / "rejects.jsonl", tmp_path / "result.json"
+    code = main(["replay", str(path), "--url", api_url, "--token", TOKEN, "--rejects", str(rejects), "--no-progress",
+                 "--result-file", str(result_file)])
     out = capsys.readouterr()
     assert code == 0
     assert out.err.count("dropping columns outside the data dictionary: merchant_id") == 1
@@ -83,8 +85,13 @@ def test_messy_file_is_read_and_the_api_judges_the_values(api_url, tmp_path, cap
     assert "trans_date_trans_time: must be YYYY-MM-DD HH:MM:SS" in out.out
     assert "line 7: has 4 fields, the header has 25" in out.out
     assert sorted(stream_trans_nums()) == sorted(t["trans_num"] for t in good)
+    result = json.loads(result_file.read_text())
+    assert {k: result[k] for k in ("sent", "accepted", "rejected", "malformed", "undelivered")} == \
+        {"sent": 5, "accepted": 3, "rejected": 2, "malformed": 1, "undelivered": 0}
+    assert sorted(result["accepted_at"]) == sorted(t["trans_num"] for t in good)
+    assert result["rejected_by_reason"]["cc_num: fails the Luhn check"] == 1
     for pan in [t["cc_num"] for t in good + luhn_bad] + ["4111111111111111"]:
-        assert pan not in out.out + out.err + rejects.read_text()
+        assert pan not in out.out + out.err + rejects.read_text() + result_file.read_text()
 
 
 def test_a_token_the_authorizer_denies_stops_the_replay(api_url, tmp_path):

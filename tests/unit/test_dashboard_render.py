@@ -2,10 +2,10 @@
 import datetime as dt
 import re
 
-from client import charts, health, timechart, usmap
-from client.dashboard_page import build_page
-from client.fraudmap import merge_cells
-from client.tiles import FILTERS, TILES, draw_headline, draw_top_merchants, select_rows
+from reporting import charts, health, timechart, usmap
+from reporting.fraudmap import merge_cells
+from reporting.page import build_page
+from reporting.tiles import FILTERS, TILES, draw_headline, draw_top_merchants, select_rows
 
 NOW = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 

@@ -6,7 +6,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("ingest", "stream", "load", "fraud", "read")
-FIRST_PARTY = ("app", "chalicelib", "client", "infra", "bench", "tests")
+FIRST_PARTY = ("app", "chalicelib", "client", "reporting", "tools", "infra", "bench", "tests")
+PROGRAMS = ("client", "reporting", "tools")  # run by infra/ as child processes, handed endpoints and DSNs
 
 
 def _imports(path: Path) -> set[str]:
@@ -18,6 +19,14 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
     return names
+
+
+def _top(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _files(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
 
 
 def _part(module: str) -> str | None:
@@ -68,3 +77,27 @@ def test_the_chalicelib_parts_import_each_other_without_a_cycle():
 
     for node in sorted(graph):
         visit(node, ())
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_the_client_the_dashboard_and_the_tools_never_import_infra(program):
+    for path in _files(program):
+        assert not {m for m in _imports(path) if _top(m) == "infra"}, f"{path.relative_to(ROOT)} imports infra"
+
+
+def test_infra_never_imports_the_client_the_dashboard_or_the_tools():
+    for path in _files("infra"):
+        found = sorted(m for m in _imports(path) if _top(m) in PROGRAMS)
+        assert not found, f"{path.relative_to(ROOT)} imports {found}: run it as `python -m` and pass it a DSN"
+
+
+def test_no_test_module_imports_another_test_module():
+    for path in _files("tests"):
+        found = sorted(m for m in _imports(path) if m.split(".")[-1].startswith("test_") or ".test_" in m)
+        assert not found, f"{path.relative_to(ROOT)} imports {found}: shared helpers belong in tests/support"
+
+
+def test_the_import_reader_sees_an_import_of_infra_inside_a_function(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from infra.local.postgres import ensure_postgres\n    import infra.deploy\n")
+    assert {"infra.local.postgres", "infra.deploy"} <= _imports(sample)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from client.charts import esc
-from client.tiles import FILTERS, TILES, Tile, select_rows
+from reporting.charts import esc
+from reporting.tiles import FILTERS, TILES, Tile, select_rows
 
 TITLE = "Real Time Credit Card Fraud Monitoring"
 # The browser itself refuses any fetch or script: the page must work from its own bytes alone.

@@ -1,10 +1,10 @@
-"""Rebuild `client/us_states.json`, the state outlines the dashboard map draws.
+"""Rebuild `reporting/us_states.json`, the state outlines the dashboard map draws.
 
 Source: the U.S. Census Bureau's cartographic boundary shapefiles (public domain), as the TopoJSON
 `states-10m.json` of the npm package `us-atlas` 3.x (ISC). Run by hand, never at view time:
 
     npm pack us-atlas && tar xzf us-atlas-*.tgz
-    python -m client.us_states_build package/states-10m.json client/us_states.json
+    python -m reporting.us_states_build package/states-10m.json reporting/us_states.json
 
 Arcs are simplified once each (Douglas-Peucker), so neighbouring states still share their border.
 """

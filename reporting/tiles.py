@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from client import alert_tiles, charts, health, timechart
-from client.charts import esc
-from client.fraudmap import draw_fraud_map
+from reporting import alert_tiles, charts, health, timechart
+from reporting.charts import esc
+from reporting.fraudmap import draw_fraud_map
 
 Rows = list[dict]
 FILTERS = (("all", "All"), ("fraud", "Fraud"), ("not_fraud", "Not fraud"), ("unlabelled", "Unlabelled"))

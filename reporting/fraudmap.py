@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from client import charts, usmap
+from reporting import charts, usmap
 
 MAX_DOTS = 6000
 STEPS = (0.1, 0.2, 0.5, 1.0, 2.0)

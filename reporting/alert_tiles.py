@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from client import charts, timechart
+from reporting import charts, timechart
 
 Rows = list[dict]
 MAX_HOURS = 120  # past this many hours the chart counts per day

@@ -1,9 +1,9 @@
-"""`python -m client evaluate FILE.csv`: the fraud rules measured on a labelled file, through the real loader.
+"""`python -m tools.evaluate FILE.csv`: the fraud rules measured on a labelled file, through the real loader.
 
 The file's valid rows (tokenized in-process) are cut into time-ordered raw CSV files and loaded one by one
 by chalicelib's Loader with the same FraudScorer hook the pipeline runs, into a scratch database made and
-dropped for the run (on DATABASE_URL's server, or on an embedded PostgreSQL started for it). History builds
-up file by file as it would live. A second hook keeps every new row's score (the pipeline keeps only the
+dropped for the run on the server it is given (`make evaluate` starts an embedded one when there is none).
+History builds up file by file as it would live. A second hook keeps every new row's score (the pipeline keeps only the
 alerts), and only then are the labels read, to measure the scores.
 """
 from __future__ import annotations
@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import io
 import secrets
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,8 +23,8 @@ from chalicelib.fraud.scorer import FraudScorer, copy_scores
 from chalicelib.load.loader import Loader
 from chalicelib.platform.db import SESSION_SETTINGS, Database
 from chalicelib.platform.migrate import apply_migrations
-from client import metrics
-from client.labelled import LabelledRows
+from tools.evaluate import metrics
+from tools.evaluate.labelled import LabelledRows
 
 BUCKET = "evaluation"
 ALERT_BUDGET = 0.01  # "recall at 1% alert rate"
@@ -47,11 +46,11 @@ class Evaluation:
 
 def evaluate_rows(dsn: str, rows: LabelledRows, scorer: FraudScorer, rows_per_file: int) -> Evaluation:
     """Load `rows` file by file into the (migrated, empty) database at `dsn` and measure the scores."""
-    db = Database(lambda: psycopg2.connect(dsn, options=_options()))
+    db = Database(lambda: psycopg2.connect(dsn, options=session_options()))
     try:
         db.transaction(lambda cur: cur.execute(
             "CREATE TABLE evaluation_score (trans_num text PRIMARY KEY, score float8 NOT NULL)"))
-        shelf = _Shelf()
+        shelf = MemoryShelf()
         loader = Loader(shelf, db, "quarantine/", hooks=(scorer, _keep_scores))
         with contextlib.redirect_stdout(io.StringIO()):  # the loader logs a line per file
             for number, body in enumerate(rows.files(rows_per_file)):
@@ -90,18 +89,9 @@ def _measure(cur, threshold: float) -> Evaluation:
 
 
 @contextlib.contextmanager
-def scratch_database(server_dsn: str | None) -> Iterator[str]:
-    """A new, migrated, empty database for one run, dropped afterwards. Without a server DSN, an embedded
-    PostgreSQL in a temporary folder (started, then stopped and deleted)."""
+def scratch_database(server_dsn: str) -> Iterator[str]:
+    """A new, migrated, empty database on the server at `server_dsn` for one run, dropped afterwards."""
     name = f"cardstream_eval_{secrets.token_hex(4)}"
-    if server_dsn is None:
-        from infra.local.postgres import ensure_postgres
-
-        with tempfile.TemporaryDirectory(prefix="cardstream-eval-") as state:
-            dsn = ensure_postgres(state, on_exit="delete", database=name)
-            _migrate(dsn)
-            yield dsn
-        return
     _run_autocommit(server_dsn, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         dsn = psycopg2.extensions.make_dsn(server_dsn, dbname=name)
@@ -129,11 +119,12 @@ def _run_autocommit(dsn: str, statement: sql.Composable) -> None:
         conn.close()
 
 
-def _options() -> str:
+def session_options() -> str:
+    """The loader's session settings (platform.db.SESSION_SETTINGS) as libpq options."""
     return " ".join(f"-c {name}={value}" for name, value in SESSION_SETTINGS.items())
 
 
-class _Shelf:
+class MemoryShelf:
     """The few S3 calls the loader makes, served from memory: the evaluation needs no bucket."""
 
     def __init__(self):
@@ -148,11 +139,11 @@ class _Shelf:
         return {"ETag": f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"', "Body": io.BytesIO(body)}
 
 
-def evaluate_file(path: str, *, database_url: str | None, threshold: float | None, rows_per_file: int,
+def evaluate_file(path: str, *, database_url: str, threshold: float | None, rows_per_file: int,
                   pr_curve: str | None, out=print) -> int:
     """The CLI: read, load, score, measure, report. Exit status 0, or 2 when the file cannot be evaluated."""
     from chalicelib.fraud.rules import RULE_VERSION
-    from client.labelled import NotEvaluable, read_labelled
+    from tools.evaluate.labelled import NotEvaluable, read_labelled
 
     try:
         rows = read_labelled(path)
@@ -164,15 +155,14 @@ def evaluate_file(path: str, *, database_url: str | None, threshold: float | Non
         f"{rows.frauds:,} frauds ({rows.frauds / max(rows.labelled, 1):.2%} of {rows.labelled:,} labelled)")
     for reason, count in rows.reasons.most_common(3):
         out(f"  rejected {count:,}: {reason}")
-    where = "DATABASE_URL's server" if database_url else "an embedded PostgreSQL"
     out(f"evaluate: loading {(valid + rows_per_file - 1) // rows_per_file} files of <= {rows_per_file} rows in "
-        f"transaction time order through the loader into a scratch database on {where}")
+        f"transaction time order through the loader into a scratch database")
     with scratch_database(database_url) as dsn:
         result = evaluate_rows(dsn, rows, FraudScorer(threshold, keep_all_scores=True), rows_per_file)
     for line in format_report(result, RULE_VERSION):
         out(line)
     if pr_curve:
-        from client.prcurve import write_pr_curve
+        from tools.evaluate.prcurve import write_pr_curve
 
         title = f"{path.rsplit('/', 1)[-1]}: AUC {result.auc:.3f}, {result.frauds} frauds in {result.rows:,}"
         png = write_pr_curve(pr_curve, result.curve, result.frauds / result.rows, result.at, title)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from client.metrics import AtThreshold
+from tools.evaluate.metrics import AtThreshold
 
 
 def write_pr_curve(path: str | Path, points: list[tuple[float, float, float]], base_rate: float,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from client import charts
+from reporting import charts
 
 STALE_AFTER = dt.timedelta(hours=1)  # no file for this long while the stream should be live: look closer
 

@@ -5,7 +5,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 
-from client.charts import empty, esc
+from reporting.charts import empty, esc
 
 WIDTH, HEIGHT = 1100, 250
 LEFT, RIGHT, TOP, BOTTOM = 78, 16, 14, 42

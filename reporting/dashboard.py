@@ -12,8 +12,8 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import sql
 
-from client.dashboard_page import build_page
-from client.tiles import TILES, Tile
+from reporting.page import build_page
+from reporting.tiles import TILES, Tile
 
 REPORTING_ROLE = "cardstream_reporting"  # created by the roles migration in sql/
 REPORTING_SCHEMA = "reporting"
