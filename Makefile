@@ -28,7 +28,7 @@ help:
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
 	@echo "make evaluate FILE=labelled.csv  the fraud rules measured on a labelled Sparkov CSV"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
-	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (README: Deploy to AWS)"
+	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (docs/deploy.md)"
 	@echo "make destroy STAGE=dev  remove it, keeping the data (DELETE_DATA=1 removes that too)"
 	@echo "make rehearse  make deploy/destroy against moto in server mode, offline"
 
@@ -42,7 +42,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-# The locks, from the ranges in requirements.in / requirements-dev.in (README: Dependencies).
+# The locks, from the ranges in requirements.in / requirements-dev.in (docs/dependencies.md).
 # requirements.txt is what `chalice deploy` bundles: resolved for the Lambda runtime (Python 3.11, x86_64 Linux).
 # requirements-dev.txt is every venv's: all of it, for any platform, held to the runtime lock's versions.
 UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
@@ -77,7 +77,7 @@ bench: $(STAMP)
 openapi: $(STAMP)
 	$(PY) -m chalicelib.apispec
 
-# The long runs of the reliability suite (README "Reliability"); `make test` runs the same tests bounded.
+# The long runs of the reliability suite (docs/reliability.md); `make test` runs the same tests bounded.
 # fuzz: the hypothesis properties with the `fuzz` profile, then schemathesis against the real local stack.
 FUZZ_EXAMPLES ?= 400
 FUZZ_SEED ?= $(shell date +%s)
@@ -129,7 +129,7 @@ test-browser: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
-# Cloud stages (README "Deploy to AWS"): the stack, the Chalice app, migrations, what Chalice cannot set.
+# Cloud stages (docs/deploy.md): the stack, the Chalice app, migrations, what Chalice cannot set.
 STAGE ?= dev
 DEPLOY_ARGS ?=
 .PHONY: deploy destroy rehearse

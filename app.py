@@ -42,7 +42,7 @@ def health():
     return Response(body=body, status_code=200, headers={"Content-Type": "application/json"})
 
 
-# The API's description (openapi.yaml, as JSON): public, like the API reference in the README.
+# The API's description (openapi.yaml, as JSON): public, like the API reference in docs/api.md.
 @app.route("/openapi.json", methods=["GET"])
 def openapi_document():
     return Response(body=apispec.openapi_json(), status_code=200, headers={"Content-Type": "application/json"})

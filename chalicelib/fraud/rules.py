@@ -30,7 +30,7 @@ history Sparkov cards often lack; NUDGE for night time alone and distance (Spark
 around home, fraud or not). Mids sit where the signal starts to mean something: at the bar itself (ln ratio 0;
 0.2 above the p90), z = 3, one earlier high amount, 3.5 transactions in an hour, 3x the usual daily spend. The
 category bars are taken from daytime rows because fraud is mostly at night: in a 10%-fraud sample, night-time
-fraud otherwise sets the p90/p99 itself. Measured, not tuned, on the shared files (README: Fraud alerts):
+fraud otherwise sets the p90/p99 itself. Measured, not tuned, on the shared files (docs/fraud.md):
 train_head_5k (0.44% fraud) AUC 0.978, recall 0.86 at a 2.4% alert rate; mixed_fraud_1k (10%) AUC 0.953. Which
 signals carry it (AUC 5k / 1k with the rule's weight set to 0): amount_vs_category 0.943 / 0.860, night_time
 0.953 / 0.927, burst_after_high 0.953 / 0.950, night_high_amount 0.978 / 0.948 (recall at the threshold 0.77 /

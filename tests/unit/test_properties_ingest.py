@@ -1,6 +1,6 @@
 """Property tests across stages: what the API accepts, the next stage takes.
 
-The values are the ones that broke things before (see README "Reliability"): digits from other scripts
+The values are the ones that broke things before (docs/reliability.md): digits from other scripts
 (`\\d` matches Arabic-Indic digits), repeated signs, negative zero, digit runs longer than int() converts.
 Example counts come from the hypothesis profile in tests/conftest.py (`make fuzz` raises them).
 """
