@@ -43,3 +43,11 @@ def test_on_a_proven_release_the_cloudformation_models_are_registered():
               "assert 'AWS::SecretsManager::SecretTargetAttachment' in parsing.get_model_map()\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_starting_the_emulator_imports_no_moto_internals_before_the_version_check():
+    """A release that renamed what the speed-ups patch must still start the emulator, on stock moto."""
+    script = ("import sys\nimport infra.local.emulator_server\n"
+              "assert not {'moto.kinesis.models', 'moto.kinesis.responses'} & set(sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
