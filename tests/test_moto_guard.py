@@ -15,8 +15,8 @@ def test_a_proven_release_passes_silently_and_another_is_named_in_one_warning():
     assert is_proven("a patch", ("5.2.5", "5.2.6"), "5.2.6", said.append) is True
     assert said == []
     assert is_proven("a patch", ("5.2.5", "5.2.6"), "5.3.0", said.append) is False
-    assert said == ["warning: a patch is proven on moto 5.2.5, 5.2.6 only; this is moto 5.3.0, so it stays off and "
-                    "stock moto runs (re-prove it, then add the version)"]
+    assert said == ["warning: a patch: proven on moto 5.2.5, 5.2.6 only, found moto 5.3.0; left off, stock moto "
+                    "runs (prove it on this release, then add the version)"]
 
 
 def test_the_locked_moto_is_a_release_every_patch_was_proven_on():

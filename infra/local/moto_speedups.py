@@ -100,7 +100,7 @@ def apply(kinesis, found_version: str | None = None, replacements: dict | None =
     try:
         stock = exercise(kinesis, "speedup-check-stock")
     except Exception as exc:  # noqa: BLE001 - stock moto itself failing is what the pump will then report
-        say(f"warning: {PATCH_NAME} stay off: stock moto's Kinesis round trip failed ({type(exc).__name__}: {exc})")
+        say(f"warning: {PATCH_NAME}: left off, stock moto's Kinesis round trip failed ({type(exc).__name__}: {exc})")
         return False
     originals = _install(replacements)
     server_log = logging.getLogger("werkzeug")
@@ -113,7 +113,7 @@ def apply(kinesis, found_version: str | None = None, replacements: dict | None =
         server_log.setLevel(level)
     if patched != stock:
         _install(originals)
-        say(f"warning: {PATCH_NAME} stay off: on moto {found_version or moto_version()} their answers differ from "
+        say(f"warning: {PATCH_NAME}: left off, on moto {found_version or moto_version()} their answers differ from "
             "stock moto's, so stock moto runs")
         return False
     return True
