@@ -1,6 +1,7 @@
 -- The file's rows as text, exactly as COPY read them; line_no is the CSV record number (header = 1).
 -- Dropped at commit. Codes and numbers compare in "C" (byte order: fast, the same on every server); free
 -- text keeps the database's collation, like the dimension columns it is matched against.
+-- chalicelib/load/steps.py names this table and the steps that write and read it, with the others.
 CREATE TEMP TABLE stage (
     line_no               bigint GENERATED ALWAYS AS IDENTITY (START WITH 2),
     trans_date_trans_time text COLLATE "C",
