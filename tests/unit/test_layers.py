@@ -63,8 +63,7 @@ def test_a_stage_never_imports_the_composition_root(stage):
     assert "runtime" not in _chalicelib_graph()[stage]
 
 
-def test_the_chalicelib_parts_import_each_other_without_a_cycle():
-    graph = _chalicelib_graph()
+def _assert_acyclic(graph: dict[str, set[str]]) -> None:
     done: set[str] = set()
 
     def visit(node: str, path: tuple[str, ...]) -> None:
@@ -77,6 +76,18 @@ def test_the_chalicelib_parts_import_each_other_without_a_cycle():
 
     for node in sorted(graph):
         visit(node, ())
+
+
+def test_the_chalicelib_parts_import_each_other_without_a_cycle():
+    _assert_acyclic(_chalicelib_graph())
+
+
+def test_the_top_level_packages_import_each_other_without_a_cycle():
+    graph: dict[str, set[str]] = {}
+    for package in ("app", "chalicelib", "client", "reporting", "tools", "infra", "bench"):
+        files = [ROOT / "app.py"] if package == "app" else _files(package)
+        graph[package] = {_top(m) for path in files for m in _imports(path)} & set(FIRST_PARTY) - {package, "tests"}
+    _assert_acyclic(graph)
 
 
 @pytest.mark.parametrize("program", PROGRAMS)
@@ -101,3 +112,8 @@ def test_the_import_reader_sees_an_import_of_infra_inside_a_function(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from infra.local.postgres import ensure_postgres\n    import infra.deploy\n")
     assert {"infra.local.postgres", "infra.deploy"} <= _imports(sample)
+
+
+def test_the_cycle_check_names_a_cycle():
+    with pytest.raises(AssertionError, match="import cycle: fraud -> load -> fraud"):
+        _assert_acyclic({"load": {"fraud"}, "fraud": {"load", "platform"}, "platform": set()})
