@@ -11,11 +11,12 @@ STATE_DIR ?= .local
 DEMO_ROWS ?= 10000
 DEMO_FILE ?=
 
-.PHONY: help venv test check lint bench demo up clean migrate lock upgrade
+.PHONY: help venv test test-unit check lint bench demo up clean migrate lock upgrade
 
 help:
 	@echo "make demo    run the whole pipeline locally on sample data (no AWS account, no Postgres needed)"
-	@echo "make test    run the whole test suite (sets itself up)"
+	@echo "make test    run the whole test suite (sets itself up): tests/unit, db, stack, infra"
+	@echo "make test-unit  the unit tier only: no PostgreSQL, no emulator, under a minute"
 	@echo "make up      the local stack in the foreground (PORT=8000); Ctrl-C drains and stops it"
 	@echo "make check   ruff + tests"
 	@echo "make lock    recompile requirements*.txt (hashed locks) from requirements*.in"
@@ -25,8 +26,9 @@ help:
 	@echo "make loadtest  the local stack under concurrent clients; checks every accepted row is in Postgres"
 	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
+	@echo "make evaluate FILE=labelled.csv  the fraud rules measured on a labelled Sparkov CSV"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
-	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (README: Deploy to AWS)"
+	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (docs/deploy.md)"
 	@echo "make destroy STAGE=dev  remove it, keeping the data (DELETE_DATA=1 removes that too)"
 	@echo "make rehearse  make deploy/destroy against moto in server mode, offline"
 
@@ -40,7 +42,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-# The locks, from the ranges in requirements.in / requirements-dev.in (README: Dependencies).
+# The locks, from the ranges in requirements.in / requirements-dev.in (docs/dependencies.md).
 # requirements.txt is what `chalice deploy` bundles: resolved for the Lambda runtime (Python 3.11, x86_64 Linux).
 # requirements-dev.txt is every venv's: all of it, for any platform, held to the runtime lock's versions.
 UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
@@ -58,6 +60,10 @@ upgrade: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The tier that needs no database and no emulator (tests/unit/conftest.py refuses a test that asks for one).
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
@@ -71,15 +77,15 @@ bench: $(STAMP)
 openapi: $(STAMP)
 	$(PY) -m chalicelib.apispec
 
-# The long runs of the reliability suite (README "Reliability"); `make test` runs the same tests bounded.
+# The long runs of the reliability suite (docs/reliability.md); `make test` runs the same tests bounded.
 # fuzz: the hypothesis properties with the `fuzz` profile, then schemathesis against the real local stack.
 FUZZ_EXAMPLES ?= 400
 FUZZ_SEED ?= $(shell date +%s)
 .PHONY: fuzz loadtest
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_properties.py tests/test_properties_ingest.py \
-		tests/test_properties_loader.py tests/test_openapi.py $(PYTEST_ARGS)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/test_stack_reliability.py \
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/unit/test_properties.py tests/unit/test_properties_ingest.py \
+		tests/db/test_properties_loader.py tests/unit/test_openapi.py $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest tests/stack/test_stack_reliability.py \
 		-k fuzzing $(PYTEST_ARGS)
 
 # loadtest: the local stack under LOAD_CLIENTS concurrent clients for LOAD_SECONDS, then every accepted row
@@ -91,7 +97,7 @@ loadtest: $(STAMP)
 	$(PY) -m bench.loadtest --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS) --batch-size $(LOAD_BATCH)
 
 migrate: $(STAMP)
-	$(PY) -m chalicelib.migrate
+	$(PY) -m chalicelib.platform.migrate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
@@ -102,19 +108,28 @@ up: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m infra.local demo --port $(PORT) --state-dir $(STATE_DIR) --rows $(DEMO_ROWS) $(if $(DEMO_FILE),--file $(DEMO_FILE))
 
-# The local dashboard: the reporting views as one self-contained HTML file (docs/quicksight.md).
+# The local dashboard: the reporting views as one self-contained HTML file (python -m reporting; docs/quicksight.md).
 DASHBOARD_OUT ?= $(STATE_DIR)/dashboard.html
 .PHONY: dashboard test-browser
 
 dashboard: $(STAMP)
-	$(PY) -m client dashboard --out $(DASHBOARD_OUT) --state-dir $(STATE_DIR)
+	$(PY) -m infra.local dashboard --out $(DASHBOARD_OUT) --state-dir $(STATE_DIR)
+
+# The fraud rules measured on a labelled CSV (python -m tools.evaluate), on DATABASE_URL's server, else on a
+# throw-away embedded PostgreSQL. EVALUATE_ARGS: more options, e.g. --pr-curve pr.png --threshold 0.5.
+FILE ?=
+EVALUATE_ARGS ?=
+.PHONY: evaluate
+evaluate: $(STAMP)
+	@test -n "$(FILE)" || (echo "usage: make evaluate FILE=labelled.csv [EVALUATE_ARGS='--pr-curve pr.png']" && exit 2)
+	$(PY) -m infra.local evaluate $(FILE) $(EVALUATE_ARGS)
 
 # The dashboard in headless Chromium (Debian's package, installed when missing: CI starts without it).
 test-browser: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
-# Cloud stages (README "Deploy to AWS"): the stack, the Chalice app, migrations, what Chalice cannot set.
+# Cloud stages (docs/deploy.md): the stack, the Chalice app, migrations, what Chalice cannot set.
 STAGE ?= dev
 DEPLOY_ARGS ?=
 .PHONY: deploy destroy rehearse

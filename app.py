@@ -3,23 +3,24 @@ import time
 
 from chalice import AuthResponse, AuthRoute, Chalice, Rate, Response
 
-from chalicelib import apispec, dbsetup, runtime
-from chalicelib.alerts import BadAlertQuery, parse_alert_query
-from chalicelib.auth import allowed_routes
-from chalicelib.cards import CardKeyError
-from chalicelib.db import DatabaseUnavailable
-from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
-from chalicelib.logs import log_event
-from chalicelib.lookup import InvalidTransNum
-from chalicelib.s3events import RawFileEvent
-from chalicelib.secrets import SecretUnavailable
-from chalicelib.settings import get_settings
+from chalicelib import apispec, runtime
+from chalicelib.ingest.auth import allowed_routes
+from chalicelib.ingest.batch import BadRequest, PayloadTooLarge, parse_batch
+from chalicelib.ingest.cards import CardKeyError
+from chalicelib.load.s3events import RawFileEvent
+from chalicelib.platform.db import DatabaseUnavailable
+from chalicelib.platform.dbsetup import run_setup
+from chalicelib.platform.logs import log_event
+from chalicelib.platform.secrets import SecretUnavailable
+from chalicelib.platform.settings import get_settings
+from chalicelib.read.alerts import BadAlertQuery, parse_alert_query
+from chalicelib.read.transaction import InvalidTransNum
 
 app = Chalice(app_name="cardstream")
 settings = get_settings()
 
 
-# The policy lists every route the token's scopes allow (chalicelib/auth.py: POST = ingest, GET = read), not
+# The policy lists every route the token's scopes allow (chalicelib/ingest/auth.py: POST = ingest, GET = read), not
 # just the route asked for, because API Gateway caches it per token for 300 s and reuses it for the token's
 # next calls; so it must never list a route the token may not call.
 @app.authorizer(ttl_seconds=300)
@@ -41,7 +42,7 @@ def health():
     return Response(body=body, status_code=200, headers={"Content-Type": "application/json"})
 
 
-# The API's description (openapi.yaml, as JSON): public, like the API reference in the README.
+# The API's description (openapi.yaml, as JSON): public, like the API reference in docs/api.md.
 @app.route("/openapi.json", methods=["GET"])
 def openapi_document():
     return Response(body=apispec.openapi_json(), status_code=200, headers={"Content-Type": "application/json"})
@@ -91,7 +92,7 @@ def get_alerts():
 
 
 # TRIM_HORIZON so a backlog is replayed after an outage; a failed invocation retries the whole batch,
-# which is safe because object keys depend only on the records (see chalicelib/landing.py).
+# which is safe because object keys depend only on the records (see chalicelib/stream/landing.py).
 @app.on_kinesis_record(stream=settings.stream_name, batch_size=settings.kinesis_batch_size,
                        starting_position="TRIM_HORIZON",
                        maximum_batching_window_in_seconds=settings.kinesis_batch_window_seconds)
@@ -99,7 +100,7 @@ def on_stream_records(event):
     return runtime.stream_landing().land_event(event.to_dict())
 
 
-# Each raw file into Postgres, exactly once per object version (chalicelib/loader.py). A database failure
+# Each raw file into Postgres, exactly once per object version (chalicelib/load/loader.py). A database failure
 # raises, so Lambda retries; a bad file is answered (rejected + quarantined), not retried.
 @app.on_s3_event(bucket=settings.bucket_name, events=["s3:ObjectCreated:*"], prefix=settings.raw_prefix)
 def on_raw_file(event):
@@ -118,7 +119,7 @@ def sweep_raw_files(event):
 # Run by `make deploy` after each deploy: the database is private, so set-up runs inside the VPC.
 @app.lambda_function(name="migrate")
 def migrate(event, context):
-    return dbsetup.run_setup()
+    return run_setup()
 
 
 def _finish(request, started, status, body, accepted=0, rejected=0):

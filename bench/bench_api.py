@@ -7,9 +7,9 @@ import random
 import secrets
 import time
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.ingest import Ingestor, parse_batch
-from chalicelib.publisher import Publisher
+from chalicelib.ingest.batch import Ingestor, parse_batch
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.ingest.publisher import Publisher
 from tests.factories import make_transaction
 
 BATCH = 500

@@ -9,10 +9,10 @@ import json
 import random
 import time
 
-from chalicelib.batcher import parse_event, plan_batch
-from chalicelib.landing import StreamLanding
 from chalicelib.schema import STREAM_COLUMNS, check_stream_record, validate_transaction
-from chalicelib.streamrecord import decode_line, encode_stream_record
+from chalicelib.stream.cutting import parse_event, plan_batch
+from chalicelib.stream.landing import StreamLanding
+from chalicelib.stream.record import decode_line, encode_stream_record
 from tests.factories import make_transaction
 
 RECORDS = 100_000

@@ -9,26 +9,27 @@ from __future__ import annotations
 import contextlib
 import io
 import secrets
+import tempfile
 import time
 
 import psycopg2
 
-from chalicelib.cards import CardTokenizer
-from chalicelib.csvfile import encode_csv
-from chalicelib.db import Database
-from chalicelib.fraud import FraudScorer
-from chalicelib.loader import Loader
+from chalicelib.fraud.scorer import FraudScorer
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.load.loader import Loader
+from chalicelib.platform.db import Database
+from chalicelib.platform.settings import get_settings
 from chalicelib.schema import FIELDS, validate_transaction
-from chalicelib.settings import get_settings
-from client.evaluate import _options, _Shelf, scratch_database
+from chalicelib.stream.csvfile import encode_csv
 from client.generate import generate_rows
+from tools.evaluate.evaluation import MemoryShelf, scratch_database, session_options
 
 ROWS = 100_000
 ROUNDS = 2
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-def _server() -> str | None:
+def _server() -> str:
     url = get_settings().database_url
     if url:
         return url
@@ -36,7 +37,9 @@ def _server() -> str | None:
         psycopg2.connect(LOCAL_SERVER, connect_timeout=3).close()
         return LOCAL_SERVER
     except psycopg2.OperationalError:
-        return None  # scratch_database starts an embedded server
+        from infra.local.postgres import ensure_postgres  # an embedded server, stopped and deleted at exit
+
+        return ensure_postgres(tempfile.mkdtemp(prefix="cardstream-bench-"), on_exit="delete")
 
 
 def _raw_file() -> bytes:
@@ -47,10 +50,10 @@ def _raw_file() -> bytes:
     return encode_csv(records)
 
 
-def _load_seconds(server: str | None, body: bytes, hooks: tuple) -> tuple[float, int]:
+def _load_seconds(server: str, body: bytes, hooks: tuple) -> tuple[float, int]:
     with scratch_database(server) as dsn:
-        db = Database(lambda: psycopg2.connect(dsn, options=_options()))
-        shelf = _Shelf()
+        db = Database(lambda: psycopg2.connect(dsn, options=session_options()))
+        shelf = MemoryShelf()
         key = shelf.put("raw-data/bench/one.csv", body)
         try:
             with contextlib.redirect_stdout(io.StringIO()):

@@ -22,12 +22,12 @@ from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
 from bench.loader_data import generate_rows
-from chalicelib.csvfile import encode_csv
-from chalicelib.db import Database, connect_kwargs, open_connection
-from chalicelib.loader import Loader
-from chalicelib.migrate import apply_migrations
+from chalicelib.load.loader import Loader
+from chalicelib.platform.db import Database, connect_kwargs, open_connection
+from chalicelib.platform.migrate import apply_migrations
+from chalicelib.platform.settings import Settings
 from chalicelib.schema import STREAM_COLUMNS
-from chalicelib.settings import Settings
+from chalicelib.stream.csvfile import encode_csv
 
 ROWS, ROW_INSERT_ROWS, ROUNDS = 100_000, 10_000, 5
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from chalicelib.alerts import AlertQuery
-from chalicelib.alerts import list_alerts as _list_alerts
-from chalicelib.auth import Grant, find_grant
-from chalicelib.cards import CardTokenizer
-from chalicelib.clients import get_client, reset_clients
-from chalicelib.db import Database, connect_kwargs, open_connection
-from chalicelib.fraud import FraudScorer
-from chalicelib.ingest import Ingestor
-from chalicelib.landing import StreamLanding
-from chalicelib.loader import Loader, LoadResult
-from chalicelib.lookup import find_transaction as _find_transaction
-from chalicelib.publisher import Publisher
-from chalicelib.s3events import created_objects
-from chalicelib.secrets import SecretCache
-from chalicelib.settings import get_settings
-from chalicelib.sweep import Sweeper, SweepResult
+from chalicelib.fraud.scorer import FraudScorer
+from chalicelib.ingest.auth import Grant, find_grant
+from chalicelib.ingest.batch import Ingestor
+from chalicelib.ingest.cards import CardTokenizer
+from chalicelib.ingest.publisher import Publisher
+from chalicelib.load.loader import Loader, LoadResult
+from chalicelib.load.s3events import created_objects
+from chalicelib.load.sweep import Sweeper, SweepResult
+from chalicelib.platform.clients import get_client, reset_clients
+from chalicelib.platform.db import Database, connect_kwargs, database_secret, open_connection
+from chalicelib.platform.secrets import SecretCache
+from chalicelib.platform.settings import get_settings
+from chalicelib.read.alerts import AlertQuery
+from chalicelib.read.alerts import list_alerts as _list_alerts
+from chalicelib.read.transaction import find_transaction as _find_transaction
+from chalicelib.stream.landing import StreamLanding
 
 
 @lru_cache(maxsize=1)
@@ -61,10 +61,7 @@ def stream_landing() -> StreamLanding:
 
 def db_secret() -> dict | None:
     """The RDS-format database secret, or None when DATABASE_URL is used or no secret is configured."""
-    settings = get_settings()
-    if settings.database_url or not settings.db_secret_id:
-        return None
-    return secret_cache().get(settings.db_secret_id)
+    return database_secret(get_settings(), lambda secret_id: secret_cache().get(secret_id))
 
 
 @lru_cache(maxsize=1)

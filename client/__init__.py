@@ -1,6 +1,6 @@
 """cardstream's client: generate Sparkov-shaped CSVs and replay CSVs through the ingest API.
 
-In-process use (what `make demo` calls):
+In-process use (tests and benchmarks; `make demo` runs `python -m client` as a child process):
     from client import replay, write_csv
     write_csv("sample.csv", 10_000, seed=7)
     result = replay("sample.csv", url, token)   # -> ReplayResult

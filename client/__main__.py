@@ -1,4 +1,6 @@
-"""`python -m client COMMAND`: argument wiring only; the work is in client.generate and client.replay."""
+"""`python -m client COMMAND`: argument wiring only; the work is in client.generate and client.replay.
+
+The dashboard is `python -m reporting`, the fraud evaluation `python -m tools.evaluate`."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +11,7 @@ from pathlib import Path
 from client.csvsource import CsvFormatError, count_lines
 from client.generate import DEFAULT_FRAUD_RATE, fraud_count, write_csv
 from client.replay import MAX_BATCH_SIZE, AuthRefused, RetryPolicy, replay
-from client.report import format_report, write_rejects
+from client.report import format_report, write_rejects, write_result
 
 GENERATE_EXAMPLE = "example:\n  python -m client generate --rows 10000 --seed 7 --out sample.csv"
 DESCRIPTION = "cardstream client: generate Sparkov-shaped CSVs and replay CSVs through the ingest API"
@@ -18,21 +20,14 @@ MAIN_EXAMPLE = """examples:
   python -m client replay sample.csv --url http://127.0.0.1:8000 --token "$TOKEN"
 
 run `python -m client COMMAND --help` for each command's options"""
-DASHBOARD_EXAMPLE = """example:
-  python -m client dashboard --out dashboard.html --database-url postgresql://postgres@127.0.0.1:5432/cardstream
-
-without --database-url: DATABASE_URL, else the local stack's embedded PostgreSQL in --state-dir (make demo's)"""
-EVALUATE_EXAMPLE = """example:
-  python -m client evaluate ../shared/data/sparkov_train_head_5k.csv --pr-curve pr.png
-
-loads the labelled file through the loader and the fraud rules into a scratch database (on --database-url /
-DATABASE_URL's server, else an embedded PostgreSQL) and measures the scores against is_fraud; the last line is
-`evaluate: auc=A precision=P recall=R alert_rate=X`. exit status 2: the file cannot be evaluated (no labels)"""
 REPLAY_EXAMPLE = """example:
   python -m client replay sample.csv --url http://127.0.0.1:8000 --token "$TOKEN" --concurrency 4 --rate 2000
+  python -m client replay sample.csv --url http://127.0.0.1:8000 --token "$TOKEN" --result-file result.json
 
 exit status: 0 every row sent was accepted or rejected with a reason; 1 some rows were not delivered
-(retries exhausted); 2 the file cannot be read; 3 the API refused the token"""
+(retries exhausted); 2 the file cannot be read; 3 the API refused the token
+--result-file: one JSON object with the counts, the rejections by reason and accepted_at (trans_num -> the
+epoch second its POST returned), for a program to check the rows against the database"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,45 +65,10 @@ def _replay(args: argparse.Namespace) -> int:
         return 130
     if result.rejected or result.malformed or result.undelivered or rejects.exists():
         write_rejects(result, rejects)  # rewritten even when empty: a stale file would mislead
+    if args.result_file:
+        write_result(result, args.result_file)
     print(format_report(result, rejects))
     return 0 if result.complete else 1
-
-
-def _dashboard(args: argparse.Namespace) -> int:
-    import psycopg2  # late: only this command talks to PostgreSQL
-
-    from client.dashboard import render_dashboard
-
-    try:
-        path = render_dashboard(args.database_url or _local_database_url(args.state_dir), str(args.out))
-    except psycopg2.Error as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"error: cannot read the reporting views ({reason}); run `make demo` or `make migrate` first",
-              file=sys.stderr)
-        return 2
-    print(f"dashboard: {path}")
-    return 0
-
-
-def _evaluate(args: argparse.Namespace) -> int:
-    from chalicelib.settings import get_settings
-    from client.evaluate import evaluate_file
-
-    settings = get_settings()
-    threshold = settings.fraud_alert_threshold if args.threshold is None else args.threshold
-    try:
-        return evaluate_file(args.file, database_url=args.database_url or settings.database_url, threshold=threshold,
-                             rows_per_file=args.rows_per_file, pr_curve=args.pr_curve)
-    except (OSError, CsvFormatError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-def _local_database_url(state_dir: Path) -> str:
-    from chalicelib.settings import get_settings
-    from infra.local.database import resolve_database_url
-
-    return resolve_database_url(state_dir, get_settings().database_url)[0]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -137,25 +97,11 @@ def _parser() -> argparse.ArgumentParser:
                      help=f"tries per batch on 429/5xx/connection errors (default {RetryPolicy.max_attempts})")
     rep.add_argument("--rejects", type=Path, default=None,
                      help="JSON lines of rows not accepted, with reasons (default: ./FILE-STEM.rejects.jsonl)")
+    rep.add_argument("--result-file", type=Path, default=None,
+                     help="also write the outcome as JSON here (counts, reasons, accepted_at per trans_num)")
     rep.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     rep.set_defaults(run=_replay)
 
-    dash = _command(commands, "dashboard", "write the fraud dashboard as one self-contained HTML file",
-                    DASHBOARD_EXAMPLE)
-    dash.add_argument("--out", type=Path, required=True, help="HTML file to write")
-    dash.add_argument("--database-url", default=None, help="PostgreSQL to read (its reporting views)")
-    dash.add_argument("--state-dir", type=Path, default=Path(".local"),
-                      help="the local stack's state folder, used without a URL (default .local)")
-    dash.set_defaults(run=_dashboard)
-
-    ev = _command(commands, "evaluate", "measure the fraud rules on a labelled Sparkov CSV", EVALUATE_EXAMPLE)
-    ev.add_argument("file", help="labelled Sparkov CSV (with is_fraud)")
-    ev.add_argument("--database-url", default=None, help="a PostgreSQL server to make the scratch database on")
-    ev.add_argument("--threshold", type=_fraction, default=None,
-                    help="alert threshold (default: the FRAUD_ALERT_THRESHOLD setting)")
-    ev.add_argument("--rows-per-file", type=_at_least(1), default=500, help="rows per loaded file (default 500)")
-    ev.add_argument("--pr-curve", default=None, help="write the precision-recall curve to this PNG")
-    ev.set_defaults(run=_evaluate)
     return parser
 
 

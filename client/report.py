@@ -1,6 +1,7 @@
-"""The replay's end: the report a person reads and the rejects file a person fixes rows from.
+"""The replay's end: the report a person reads, the rejects file a person fixes rows from, and the result file
+a program reads (`--result-file`: what `make demo` checks PostgreSQL against).
 
-Neither holds a full card number: rejected records come masked from `client.outcome`, and
+None holds a full card number: rejected records come masked from `client.outcome`, and
 malformed or undelivered lines are described by line number and reason, never by content.
 """
 from __future__ import annotations
@@ -25,6 +26,15 @@ def write_rejects(result: ReplayResult, path: str | Path) -> int:
         for entry in entries:
             fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
     return len(entries)
+
+
+def write_result(result: ReplayResult, path: str | Path) -> None:
+    """The replay's outcome as one JSON object: the counts, the rejections by reason, and `accepted_at`
+    (trans_num -> when the POST accepting it returned, seconds since the epoch). No record content."""
+    body = {"sent": result.sent, "accepted": result.accepted, "rejected": len(result.rejected),
+            "malformed": len(result.malformed), "undelivered": len(result.undelivered), "elapsed": result.elapsed,
+            "rejected_by_reason": dict(result.rejected_by_reason().most_common()), "accepted_at": result.accepted_at}
+    Path(path).write_text(json.dumps(body), encoding="utf-8")
 
 
 def format_report(result: ReplayResult, rejects_path: str | Path | None = None) -> str:

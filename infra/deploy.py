@@ -64,7 +64,7 @@ def _secret_exists(sm, name: str) -> str:
 
 def prepare_vendor(project_dir: Path, ca_bundle: Path | None) -> list[str]:
     """What Chalice copies to the package root from `vendor/`: the RDS CA bundle (downloaded once if not
-    given) and the migrations (`sql/`, which chalicelib/migrate.py reads from beside `chalicelib/`)."""
+    given) and the migrations (`sql/`, which chalicelib/platform/migrate.py reads from beside `chalicelib/`)."""
     vendor = project_dir / "vendor"
     target = project_dir / CA_BUNDLE_VENDOR_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -102,7 +102,7 @@ def run_migrations(mode: str, clients: dict, project_dir: Path, stage: str, reso
     config = stage_config.read_config(project_dir)
     local_ca = {"DB_SSLROOTCERT": str(project_dir / CA_BUNDLE_VENDOR_PATH)}  # the stage's path is Lambda's
     env = {**os.environ, **stage_config.stage_env(config, stage, "migrate"), **local_ca, **env_overrides}
-    done = subprocess.run([sys.executable, "-m", "chalicelib.dbsetup"], cwd=project_dir, env=env,
+    done = subprocess.run([sys.executable, "-m", "chalicelib.platform.dbsetup"], cwd=project_dir, env=env,
                           capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"database set-up failed: {done.stderr.strip()[-2000:]}")
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     parser.add_argument("--migrate", choices=["lambda", "local", "skip"], default="lambda",
                         help="lambda: invoke the in-VPC migrate function (default); local: run "
-                             "`python -m chalicelib.migrate` here (needs a network path to the database)")
+                             "`python -m chalicelib.platform.migrate` here (needs a network path to the database)")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="stack parameter")
     parser.add_argument("--migrate-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for --migrate local (e.g. DB_SSLMODE=require through a tunnel)")

@@ -10,7 +10,7 @@ from typing import Any
 
 INFRA_DIR = Path(__file__).parent
 
-# Stack output -> the stage's environment variable (read by chalicelib/settings.py).
+# Stack output -> the stage's environment variable (read by chalicelib/platform/settings.py).
 OUTPUT_ENV = {
     "STREAM_NAME": "StreamName",
     "BUCKET_NAME": "LandingBucketName",

@@ -1,13 +1,16 @@
-"""`python -m infra.local up|demo`: run the local stack in the foreground, or the demo against it."""
+"""`python -m infra.local up|demo|dashboard|evaluate`: run the local stack in the foreground, or the demo against
+it; or find a database (DATABASE_URL, else the embedded one) and hand it to `python -m reporting` or
+`python -m tools.evaluate`, which take a DSN and import nothing of infra/."""
 from __future__ import annotations
 
 import argparse
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from chalicelib.settings import get_settings
+from chalicelib.platform.settings import get_settings
 from infra.local.database import psql_command, redact
 from infra.local.outage import ERROR_PREFIX
 from infra.local.stack import LocalStack, StackOptions
@@ -16,7 +19,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__,
+                                     epilog="examples: python -m infra.local demo --rows 10000; "
+                                            "python -m infra.local up --port 8000 (what make demo / make up run)")
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="run the stack in the foreground; Ctrl-C drains and stops it",
                              epilog="example: python -m infra.local up --port 8000 --state-dir .local")
@@ -27,7 +32,23 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--rows", type=int, default=10_000, help="rows to generate (default 10000)")
     demo.add_argument("--seed", type=int, default=42, help="generator seed: the same seed gives the same rows")
     demo.add_argument("--file", default="", help="replay this CSV instead of generating one")
-    args = parser.parse_args(argv)
+    dash = commands.add_parser("dashboard", help="write the dashboard of the local stack's database",
+                               epilog="example: python -m infra.local dashboard --out .local/dashboard.html")
+    dash.add_argument("--state-dir", default=str(PROJECT_DIR / ".local"),
+                      help="the local stack's state folder, used without DATABASE_URL (default .local/)")
+    dash.add_argument("--out", required=True, help="HTML file to write")
+    ev = commands.add_parser("evaluate", help="measure the fraud rules on a labelled CSV (python -m tools.evaluate) "
+                             "on DATABASE_URL's server, else on a throw-away embedded one",
+                             epilog="example: python -m infra.local evaluate ../shared/data/sparkov_train_head_5k.csv "
+                             "--pr-curve pr.png")
+    ev.add_argument("file", help="labelled Sparkov CSV (with is_fraud)")
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "dashboard":
+        return _dashboard(Path(args.state_dir), args.out)
+    if args.command == "evaluate":
+        return _evaluate(args.file, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     options = StackOptions(project_dir=PROJECT_DIR, state_dir=Path(args.state_dir), api_port=args.port,
                            moto_port=args.moto_port, shards=args.shards,
                            database_url=get_settings().database_url)
@@ -36,6 +57,29 @@ def main(argv: list[str] | None = None) -> int:
     from infra.local.demo import run_demo
 
     return run_demo(options, rows=args.rows, seed=args.seed, demo_file=args.file)
+
+
+def _dashboard(state_dir: Path, out: str) -> int:
+    from infra.local.database import resolve_database_url
+
+    dsn, _ = resolve_database_url(state_dir, get_settings().database_url)
+    return _run_module("reporting", "--database-url", dsn, "--out", out)
+
+
+def _evaluate(path: str, options: list[str]) -> int:
+    server = get_settings().database_url
+    if not server:
+        import tempfile
+
+        from infra.local.postgres import ensure_postgres  # stopped and deleted when this process exits
+
+        server = ensure_postgres(tempfile.mkdtemp(prefix="cardstream-eval-"), on_exit="delete")
+    return _run_module("tools.evaluate", path, "--database-url", server, *options)
+
+
+def _run_module(module: str, *args: str) -> int:
+    """`python -m module args` in the project folder: its output is ours, its exit status ours too."""
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=PROJECT_DIR).returncode
 
 
 def _add_stack_options(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from chalicelib.settings import Settings
+from chalicelib.platform.settings import Settings
 from infra.local import children
 from infra.local.state import TOKEN_NAME, LocalSecrets
 

@@ -26,11 +26,11 @@ def spawn(cmd: list[str], cwd=None, env: dict[str, str] | None = None, stdout=No
                             stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
 
 
-def stop(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
-    """SIGTERM, then SIGKILL if it lingers."""
+def stop(proc: subprocess.Popen | None, timeout: float = 10.0, how: signal.Signals = signal.SIGTERM) -> None:
+    """`how` (SIGTERM), then SIGKILL if it lingers."""
     if proc is None or proc.poll() is not None:
         return
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(how)
     try:
         proc.wait(timeout)
     except subprocess.TimeoutExpired:

@@ -1,6 +1,6 @@
 """PostgreSQL for the local stack: DATABASE_URL when set, else the embedded server in the state folder.
 
-Migrations run at every start through the same runner a deploy uses (`python -m chalicelib.migrate`),
+Migrations run at every start through the same runner a deploy uses (`python -m chalicelib.platform.migrate`),
 so the local schema is never a hand-made copy.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ def redact(dsn: str) -> str:
 
 def run_migrations(env: dict[str, str], cwd: Path) -> None:
     """Apply every pending migration; raise with the runner's output when it fails."""
-    done = subprocess.run([sys.executable, "-m", "chalicelib.migrate"], cwd=cwd, env=env,
+    done = subprocess.run([sys.executable, "-m", "chalicelib.platform.migrate"], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         raise RuntimeError(f"migrations failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 
-from chalicelib.logs import log_event
+from chalicelib.platform.logs import log_event
 from infra.local.events import kinesis_event
 from infra.local.outage import ReadWatch
 from infra.local.sources import KinesisSource, backoff_seconds, invoke

@@ -14,7 +14,7 @@ import threading
 import time
 from urllib.parse import unquote_plus
 
-from chalicelib.logs import log_event
+from chalicelib.platform.logs import log_event
 from infra.local.events import scheduled_event
 from infra.local.outage import ReadWatch
 from infra.local.sources import S3Source, Schedule, backoff_seconds, invoke

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalice.app import KinesisEventConfig, Rate, S3EventConfig, ScheduledEventConfig
 
-from chalicelib.logs import log_event
+from chalicelib.platform.logs import log_event
 from infra.local.events import LambdaContext
 
 Handler = Callable[[dict, Any], Any]

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from chalice.cli.factory import CLIFactory
 
-from chalicelib.settings import Settings, get_settings
+from chalicelib.platform.settings import Settings, get_settings
 from infra.local import database, state
 from infra.local.api import ApiServer
 from infra.local.aws import Emulator, create_resources

@@ -1,0 +1,64 @@
+"""The temporary tables one file's load passes between its SQL steps: the one place that names them.
+
+A file loads in one database transaction (load/loader.py): COPY into `stage`, then the set-based steps of
+load/sql/ (run in order by load/rows.py), then the loader's hooks (fraud/scorer.py and fraud/sql/). Each step
+reads what an earlier one left in a temporary table; every such table is dropped at commit (ON COMMIT DROP),
+so nothing here outlives the file. A step is named "<stage>/<file>": a statement in chalicelib/<stage>/sql/,
+or a module in chalicelib/<stage>/. tests/unit/test_load_steps.py reads every SQL file and module and fails
+when one writes or reads a table in a way this table does not say.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TempTable:
+    name: str
+    holds: str
+    columns: str
+    written_by: tuple[str, ...]  # creates it or changes its rows
+    read_by: tuple[str, ...]
+
+
+STAGE = TempTable(
+    "stage",
+    "the file's rows as text, exactly as COPY read them; a row is good while its reason is NULL",
+    "line_no (the CSV record number, header = 1), the 23 stream columns as text, reason (every problem, '; ')",
+    written_by=("load/stage.sql", "load/rows.py", "load/check_rows.sql", "load/reject_merchants.sql",
+                "load/reject_customers.sql"),
+    read_by=("load/check_rows.sql", "load/check_merchants.sql", "load/check_customers.sql", "load/prove_rows.sql",
+             "load/reject_customers.sql", "load/record_rejects.sql", "load/insert_facts.sql",
+             "load/update_labels.sql", "fraud/cards.sql"),
+)
+MERCHANT_SEEN = TempTable(
+    "merchant_seen",
+    "each distinct (merchant, category) pair of the file, checked once",
+    "merchant, category, has_good_rows (a row of the pair is still good), reason",
+    written_by=("load/check_merchants.sql", "load/reject_customers.sql"),
+    read_by=("load/rows.py", "load/reject_merchants.sql", "load/upsert_merchants.sql"),
+)
+CUSTOMER_SEEN = TempTable(
+    "customer_seen",
+    "each distinct combination of the cardholder fields (about one per card), checked once",
+    "card_token, cc_last4 ... dob (the 14 cardholder columns), last_seen, last_line (its latest good row), reason",
+    written_by=("load/check_customers.sql",),
+    read_by=("load/rows.py", "load/reject_customers.sql", "load/upsert_addresses.sql", "load/upsert_customers.sql"),
+)
+FRAUD_CARDS = TempTable(
+    "fraud_cards",
+    "the cards of the file's good rows, for the scoring",
+    "card_id (small, for sorts), card_token, since, until (the history window), home_lat, home_long, home_cos_lat",
+    written_by=("fraud/cards.sql",),
+    read_by=("fraud/scorer.py", "fraud/score.sql"),
+)
+FRAUD_SCORE = TempTable(
+    "fraud_score",
+    "the file's new transactions, scored: those at or above the alert threshold (or all, keep_all_scores)",
+    "trans_num, the features, x_<rule> (signals), s_<rule> (strengths), score; read through "
+    "fraud/scorer.py's scored_rows() and copy_scores(), never by name outside chalicelib",
+    written_by=("fraud/scorer.py",),  # CREATE TEMP TABLE fraud_score AS <fraud/sql/score.sql>
+    read_by=("fraud/scorer.py", "fraud/insert_alerts.sql"),
+)
+
+TEMP_TABLES = (STAGE, MERCHANT_SEEN, CUSTOMER_SEEN, FRAUD_CARDS, FRAUD_SCORE)

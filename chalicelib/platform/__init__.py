@@ -1,0 +1,1 @@
+"""Platform: settings, database connections, secrets, AWS clients, logs, migrations. Depends on nothing above."""

@@ -1,0 +1,75 @@
+"""The database set-up a cloud deploy runs from inside the VPC (the `migrate` function; the database is private).
+
+It connects with the master secret (DB_ADMIN_SECRET_ID), applies the pending migrations, then creates or
+updates the functions' own login from their secret (DB_SECRET_ID) as a member of cardstream_loader and nothing
+else. So the functions never hold the master password, and their rights are the loader role's.
+`python -m chalicelib.platform.dbsetup` runs the same from a machine that can reach the database.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from psycopg2 import errors, sql
+
+from chalicelib.platform.clients import get_client
+from chalicelib.platform.db import connect_kwargs, open_connection
+from chalicelib.platform.migrate import apply_migrations
+from chalicelib.platform.secrets import SecretCache
+from chalicelib.platform.settings import get_settings
+
+APP_GROUP = "cardstream_loader"  # made by sql/002_roles.sql
+
+
+def ensure_app_login(conn, username: str, password: str, group: str = APP_GROUP) -> None:
+    """The login `username` with `password`, member of `group`: created, or its password reset."""
+    for last_try in (False, True):
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,))
+                verb = "ALTER" if cur.fetchone() else "CREATE"
+                cur.execute(sql.SQL(verb + " ROLE {} WITH LOGIN PASSWORD %s").format(sql.Identifier(username)),
+                            (password,))
+                cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(username)))
+            conn.commit()
+            return
+        except (errors.DuplicateObject, errors.UniqueViolation):
+            conn.rollback()  # roles are cluster-wide: another database's set-up made it after our check
+            if last_try:
+                raise
+
+
+def setup_database(admin_conn, app_secret: dict[str, Any] | None) -> dict[str, Any]:
+    """Migrations, then the app login (when an app secret is given). Names only: no password leaves."""
+    applied = apply_migrations(admin_conn)
+    if app_secret:
+        ensure_app_login(admin_conn, app_secret["username"], app_secret["password"])
+    return {"applied": applied, "app_login": app_secret["username"] if app_secret else None}
+
+
+def run_setup() -> dict[str, Any]:
+    """`setup_database` with the stage's settings and secrets (what the `migrate` function calls)."""
+    settings = get_settings()
+    secrets = SecretCache(get_client("secretsmanager"), settings.secret_cache_seconds)
+    admin = secrets.get(settings.db_admin_secret_id) if settings.db_admin_secret_id else None
+    app_secret = secrets.get(settings.db_secret_id) if settings.db_secret_id and admin else None
+    conn = open_connection(connect_kwargs(settings, admin))
+    try:
+        return setup_database(conn, app_secret)
+    finally:
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m chalicelib.platform.dbsetup", description=__doc__.splitlines()[0],
+        epilog="example: DB_ADMIN_SECRET_ID=cardstream/dev/db-admin DB_SECRET_ID=cardstream/dev/db "
+               "python -m chalicelib.platform.dbsetup").parse_args(argv)
+    print(json.dumps(run_setup()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Read: the GET routes (one transaction, a page of fraud alerts)."""

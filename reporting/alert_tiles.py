@@ -1,0 +1,64 @@
+"""The fraud-alert tiles: how the rows of the alert views (sql/020_fraud.sql) become charts.
+
+Every view carries fraud_class, so the page's fraud-status filter applies: "Fraud" shows the alerts whose
+transaction was later labelled fraud (the hits), "Not fraud" the false alarms.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from reporting import charts, timechart
+
+Rows = list[dict]
+MAX_HOURS = 120  # past this many hours the chart counts per day
+
+
+def draw_alert_kpis(rows: Rows) -> str:
+    transactions = sum(row["transactions"] for row in rows)
+    alerts = sum(row["alerts"] for row in rows)
+    fraud = [row for row in rows if row["fraud_class"] == "fraud"]
+    frauds, hits = sum(row["transactions"] for row in fraud), sum(row["alerts"] for row in fraud)
+    labelled_alerts = sum(row["alerts"] for row in rows if row["fraud_class"] != "unlabelled")
+    rate = f"{alerts / transactions:.2%}" if transactions else "–"
+    return charts.kpis([
+        ("Alerts", charts.fmt_int(alerts), "transactions at or above the threshold"),
+        ("Alert rate", rate, f"of {charts.fmt_int(transactions)} transactions"),
+        ("Frauds alerted", f"{hits / frauds:.0%}" if frauds else "–",
+         f"{charts.fmt_int(hits)} of {charts.fmt_int(frauds)} labelled frauds"),
+        ("Alerts confirmed", f"{hits / labelled_alerts:.0%}" if labelled_alerts else "–",
+         "of alerts whose label has arrived"),
+    ])
+
+
+def draw_alerts_per_hour(rows: Rows) -> str:
+    if not rows:
+        return charts.empty("No alerts in this selection.")
+    first, last = min(row["hour"] for row in rows), max(row["hour"] for row in rows)
+    hourly = (last - first) <= dt.timedelta(hours=MAX_HOURS)
+    step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)
+    start = first if hourly else first.replace(hour=0)
+    periods = [start + step * i for i in range(int((last - start) / step) + 1)]
+    index = {period: i for i, period in enumerate(periods)}
+    series = []
+    for fraud_class in ("not_fraud", "unlabelled", "fraud"):
+        values = [0.0] * len(periods)
+        for row in rows:
+            if row["fraud_class"] == fraud_class:
+                values[index[row["hour"] if hourly else row["hour"].replace(hour=0)]] += row["alerts"]
+        if any(values):
+            series.append((charts.CLASS_LABELS[fraud_class], charts.CLASS_COLORS[fraud_class], values))
+    chart = timechart.stacked_columns(periods, series, charts.fmt_int, "%d %H:00" if hourly else "%b %d")
+    legend = "".join(f'<span class="key"><i style="background:{colour}"></i>{charts.esc(label)}</span>'
+                     for label, colour, _ in reversed(series))
+    caption = f"Alerts per {'hour' if hourly else 'day'} of the transaction time, by the label known so far."
+    return f'{chart}<div class="legend">{legend}<span class="fine">{charts.esc(caption)}</span></div>'
+
+
+def draw_alert_reasons(rows: Rows) -> str:
+    counts: dict[str, float] = defaultdict(float)
+    for row in rows:
+        counts[row["rule"]] += row["alerts"]
+    top = sorted(counts, key=lambda rule: (-counts[rule], rule))
+    return charts.hbars([(rule.replace("_", " "), counts[rule], charts.fmt_int(counts[rule])) for rule in top],
+                        color=charts.PALETTE[0])

@@ -1,0 +1,193 @@
+"""`make deploy` / `make destroy` rehearsed against moto in server mode (infra/rehearse.py), then checked
+through the AWS APIs: the real deploy script runs, in four rounds (create, update, destroy, redeploy).
+
+The stand-in for RDS is a real local PostgreSQL: the stack's secret attachment points the DB secrets at it,
+so the migrations and the functions' login go through the loader's connection path (the secrets).
+"""
+import json
+
+import psycopg2
+import pytest
+
+from chalicelib.ingest.auth import MIN_TOKEN_CHARS
+from chalicelib.ingest.cards import CardTokenizer
+from infra.rehearse import ACCOUNT, rehearse
+from infra.stage_config import stage_env
+from tests.support.chalice_package import DEPLOYMENTS_CACHE, stand_in_database
+
+STAGE = "dev"
+P = f"cardstream-{STAGE}"
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory):
+    with stand_in_database() as (target, check_dsn):
+        report = rehearse(tmp_path_factory.mktemp("rehearsal"), DEPLOYMENTS_CACHE, target)
+        conn = psycopg2.connect(check_dsn)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT name FROM schema_migrations ORDER BY name")
+                report["migrations"] = [row[0] for row in cur.fetchall()]
+                cur.execute("SELECT r.rolname, g.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+                            "JOIN pg_roles g ON g.oid = m.roleid WHERE r.rolname = 'cardstream_app'")
+                report["app_login_groups"] = [row[1] for row in cur.fetchall()]
+                cur.execute("SELECT rolcanlogin, rolsuper, rolcreaterole FROM pg_roles WHERE rolname='cardstream_app'")
+                report["app_login"] = cur.fetchone()
+        finally:
+            conn.close()
+    return report
+
+
+def _round(rehearsal, name):
+    run = rehearsal["rounds"][name]
+    assert run["exit_code"] == 0, run["tail"]
+    return run
+
+
+def _facts(rehearsal, name="create"):
+    return _round(rehearsal, name)["facts"]
+
+
+def _fn(rehearsal, name, round_name="create"):
+    functions = _facts(rehearsal, round_name)["functions"]
+    full = P if name == "api_handler" else f"{P}-{name}"
+    assert full in functions, f"the deploy made no {full} function (app.py's {name})"
+    return functions[full]
+
+
+def test_every_round_of_the_deploy_script_succeeds(rehearsal):
+    assert {name: run["exit_code"] for name, run in rehearsal["rounds"].items()} == \
+        {"create": 0, "update": 0, "destroy": 0, "redeploy": 0}
+
+
+def test_deploy_ends_by_printing_the_url_of_the_api_it_deployed(rehearsal):
+    run = _round(rehearsal, "create")
+    printed = json.loads(run["tail"].strip().splitlines()[-1])["api_url"]
+    (api,) = run["facts"]["apis"]
+    assert printed.startswith(f"https://{api['id']}.execute-api.") and printed.endswith("/api/")
+
+
+def test_the_stage_config_gets_the_stack_outputs(rehearsal):
+    run = _round(rehearsal, "create")
+    outputs, block = run["facts"]["stack"]["outputs"], run["config"]["stages"][STAGE]
+    env = stage_env(run["config"], STAGE)
+    assert env["BUCKET_NAME"] == outputs["LandingBucketName"] == f"{P}-landing-{ACCOUNT}"
+    assert (env["STREAM_NAME"], env["DB_SECRET_ID"]) == (outputs["StreamName"], outputs["DbAppSecretName"])
+    assert block["subnet_ids"] == outputs["LambdaSubnetIds"].split(",")
+    assert block["security_group_ids"] == [outputs["LambdaSecurityGroupId"]]
+    assert run["config"]["stages"]["local"] == rehearsal["rounds"]["create"]["config"]["stages"]["local"]
+
+
+def test_every_function_runs_in_the_stack_private_subnets_with_the_lambda_group(rehearsal):
+    facts = _facts(rehearsal)
+    outputs = facts["stack"]["outputs"]
+    expected = {"subnets": sorted(outputs["LambdaSubnetIds"].split(",")),
+                "security_groups": [outputs["LambdaSecurityGroupId"]]}
+    assert facts["functions"] and all(fn["vpc"] == expected for fn in facts["functions"].values())
+
+
+def test_each_function_role_holds_exactly_its_policy_file(rehearsal):
+    config = _round(rehearsal, "create")["config"]["stages"][STAGE]["lambda_functions"]
+    project = rehearsal["project"]
+    for full, fn in _facts(rehearsal)["functions"].items():
+        name = "api_handler" if full == P else full.removeprefix(P + "-")
+        with open(f"{project}/.chalice/{config[name]['iam_policy_file']}") as f:
+            assert list(fn["role_policies"].values()) == [json.load(f)], name
+        assert fn["role"] == f"{P}-{name}"
+
+
+def test_loader_sweep_and_migrate_run_with_reserved_concurrency(rehearsal):
+    for name, wanted in (("on_raw_file", 10), ("sweep_raw_files", 1), ("migrate", 1)):
+        assert _fn(rehearsal, name)["reserved_concurrency"] == wanted, name
+
+
+def test_kinesis_mapping_has_chalice_wiring_and_the_post_deploy_failure_handling(rehearsal):
+    facts = _facts(rehearsal)
+    (mapping,) = facts["event_source_mappings"]
+    assert mapping["EventSourceArn"] == facts["stack"]["outputs"]["StreamArn"]
+    assert mapping["FunctionArn"].endswith(f":function:{P}-on_stream_records")
+    assert (mapping["StartingPosition"], mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == \
+        ("TRIM_HORIZON", 500, 2)
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert (mapping["MaximumRetryAttempts"], mapping["MaximumRecordAgeInSeconds"]) == (10000, 21600)
+    dlq = facts["stack"]["outputs"]["DeadLetterQueueArn"]
+    assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": dlq}}
+
+
+def test_loader_async_invocations_give_up_to_the_dead_letter_queue(rehearsal):
+    loader = _fn(rehearsal, "on_raw_file")
+    dlq = _facts(rehearsal)["stack"]["outputs"]["DeadLetterQueueArn"]
+    assert loader["async_invoke"] == {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 21600,
+                                      "DestinationConfig": {"OnFailure": {"Destination": dlq}}}
+
+
+def test_landing_bucket_notifies_the_loader_of_objects_created_under_raw_data(rehearsal):
+    loader = _fn(rehearsal, "on_raw_file")
+    assert loader  # exists
+    (config,) = _facts(rehearsal)["bucket_notification"]["lambda"]
+    assert config["LambdaFunctionArn"].endswith(f":function:{P}-on_raw_file")
+    assert config["Events"] == ["s3:ObjectCreated:*"]
+    assert config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "raw-data/"}]
+
+
+def test_sweep_runs_on_a_schedule(rehearsal):
+    _fn(rehearsal, "sweep_raw_files")
+    (rule,) = _facts(rehearsal)["rules"]
+    assert rule["schedule"].startswith("rate(")
+
+
+def test_api_routes_reach_the_api_function_by_lambda_proxy_on_stage_api(rehearsal):
+    (api,) = _facts(rehearsal)["apis"]
+    assert api["stages"] == ["api"]
+    assert {"GET /health", "POST /transactions"} <= set(api["methods"])
+    assert {(m["type"], m["uri"].split("function:")[1]) for m in api["methods"].values()} == \
+        {("aws_proxy", f"{P}/invocations")}
+
+
+def test_gateway_errors_for_unknown_routes_answer_a_fixed_body_that_cannot_quote_the_token(rehearsal):
+    (api,) = _facts(rehearsal)["apis"]
+    responses = api["gateway_responses"]
+    for response_type in ("MISSING_AUTHENTICATION_TOKEN", "INCOMPLETE_SIGNATURE", "INVALID_SIGNATURE"):
+        body = responses[response_type]["templates"]["application/json"]
+        assert "$" not in body and json.loads(body)["message"], response_type
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["status"] == "404"
+
+
+def test_generated_secrets_are_what_the_app_expects(rehearsal):
+    secrets = _facts(rehearsal)["secrets"]
+    assert CardTokenizer.from_secret(secrets["card-key"])  # 32 bytes of hex
+    assert set(secrets["api-tokens"]) == {"primary", "secondary"}
+    assert all(len(token) >= MIN_TOKEN_CHARS for token in secrets["api-tokens"].values())
+    for name in ("db", "db-app"):
+        assert {"host", "port", "username", "password", "dbname"} <= set(secrets.get(name) or {"missing": 1}), name
+
+
+def test_migrations_and_the_functions_login_go_through_the_db_secrets(rehearsal):
+    assert rehearsal["migrations"] and rehearsal["migrations"][0].startswith("001_")
+    assert rehearsal["app_login_groups"] == ["cardstream_loader"]
+    assert rehearsal["app_login"] == (True, False, False)  # can log in; neither superuser nor role maker
+
+
+def test_a_second_deploy_updates_in_place_and_keeps_tokens_and_key(rehearsal):
+    create, update = _facts(rehearsal, "create"), _facts(rehearsal, "update")
+    assert update["stack"]["status"] == "UPDATE_COMPLETE"
+    assert update["secrets"]["api-tokens"] == create["secrets"]["api-tokens"]
+    assert update["secrets"]["card-key"] == create["secrets"]["card-key"]
+    assert set(update["functions"]) == set(create["functions"])
+    assert [a["id"] for a in update["apis"]] == [a["id"] for a in create["apis"]]
+
+
+def test_destroy_removes_app_and_stack_and_keeps_the_data(rehearsal):
+    gone = _facts(rehearsal, "destroy")
+    assert (gone["stack"], gone["functions"], gone["apis"], gone["event_source_mappings"]) == (None, {}, [], [])
+    assert {f"{P}-landing-{ACCOUNT}", f"{P}-access-logs-{ACCOUNT}"} <= set(gone["buckets"])
+    assert gone["secrets"]["card-key"] == _facts(rehearsal)["secrets"]["card-key"]
+    assert gone["secrets"]["api-tokens"] is None and gone["secrets"]["db"] is None
+
+
+def test_redeploy_after_destroy_adopts_the_kept_buckets_and_card_key(rehearsal):
+    again = _facts(rehearsal, "redeploy")
+    assert {k: v for k, v in again["stack"]["parameters"].items() if k.startswith("Adopt")} == \
+        {"AdoptLandingBucket": "true", "AdoptAccessLogBucket": "true", "AdoptCardKeySecret": "true"}
+    assert again["secrets"]["card-key"] == _facts(rehearsal)["secrets"]["card-key"]
+    assert set(again["functions"]) == set(_facts(rehearsal)["functions"])
