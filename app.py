@@ -7,7 +7,6 @@ from chalicelib import apispec, runtime
 from chalicelib.ingest.auth import allowed_routes
 from chalicelib.ingest.batch import BadRequest, PayloadTooLarge, parse_batch
 from chalicelib.ingest.cards import CardKeyError
-from chalicelib.load.s3events import RawFileEvent
 from chalicelib.platform.db import DatabaseUnavailable
 from chalicelib.platform.dbsetup import run_setup
 from chalicelib.platform.logs import log_event
@@ -106,8 +105,6 @@ def on_stream_records(event):
 def on_raw_file(event):
     runtime.load_raw_files(event.to_dict())
 
-
-on_raw_file.event_class = RawFileEvent  # chalice's S3Event raises on S3's s3:TestEvent, which has no Records
 
 
 # S3 notifications can be dropped or late: load the recent raw files the ledger has not seen.

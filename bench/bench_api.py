@@ -10,7 +10,7 @@ import time
 from chalicelib.ingest.batch import Ingestor, parse_batch
 from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.ingest.publisher import Publisher
-from tests.factories import make_transaction
+from tests.support.factories import make_transaction
 
 BATCH = 500
 ROUNDS = 40

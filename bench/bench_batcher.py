@@ -13,7 +13,7 @@ from chalicelib.schema import STREAM_COLUMNS, check_stream_record, validate_tran
 from chalicelib.stream.cutting import parse_event, plan_batch
 from chalicelib.stream.landing import StreamLanding
 from chalicelib.stream.record import decode_line, encode_stream_record
-from tests.factories import make_transaction
+from tests.support.factories import make_transaction
 
 RECORDS = 100_000
 BATCH = 500

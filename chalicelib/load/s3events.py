@@ -1,27 +1,16 @@
 """S3 event notifications for raw files: which objects were created, with their keys decoded.
 
 S3 URL-encodes keys in notifications ('+' for a space, '%2B' for '+'). Chalice's S3Event decodes only the
-first record's key and raises on S3's s3:TestEvent, which has no Records; `RawFileEvent` tolerates it and
-`created_objects` reads every record from the raw event.
+first record's key; `created_objects` reads every record from the raw event. S3 sends its s3:TestEvent (no
+Records) to SNS and SQS destinations only, never to a Lambda function, so the handler never sees one (the
+local stack's S3 pump drops it from its queue); `created_objects` still reads it as no objects.
 """
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import unquote_plus
 
-from chalice.app import S3Event
-
 TEST_EVENT = "s3:TestEvent"
-
-
-class RawFileEvent(S3Event):
-    """chalice's S3Event, except that an event without records (s3:TestEvent) is not an error."""
-
-    def _extract_attributes(self, event_dict: dict[str, Any]) -> None:
-        if event_dict.get("Records"):
-            super()._extract_attributes(event_dict)
-        else:
-            self.bucket, self.key = "", ""
 
 
 def created_objects(event: dict[str, Any]) -> list[tuple[str, str]]:
