@@ -8,13 +8,13 @@
 - A stack's route table is never deleted, so the VPC cannot be deleted with the stack.
 
 All of it reaches into moto's internals (there is no public way to add a resource type), so it is applied
-only on the moto releases in PROVEN_ON (infra/moto_guard.py).
+only on the moto releases in PROVEN_ON (infra/version_guard.py).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from infra.moto_guard import is_proven, warn
+from infra.version_guard import is_proven, warn
 
 # Where the rehearsal's database really is: set by the harness before the stack is created.
 DATABASE_STAND_IN: dict[str, Any] = {}

@@ -7,7 +7,7 @@ Measured on 10,000 records through the local stack, moto used more CPU than the 
 Sequence numbers in a moto shard are consecutive integers, so both walks become lookups; the two answers
 are written as the JSON that serializer writes (Data stays base64, timestamps are epoch seconds).
 
-These replace moto internals, so they are guarded twice (infra/moto_guard.py): only on the moto releases
+These replace moto internals, so they are guarded twice (infra/version_guard.py): only on the moto releases
 in PROVEN_ON, and only after one round trip on scratch streams answers exactly as stock moto does.
 Otherwise stock moto runs, slower but right, after one warning line.
 """
@@ -19,7 +19,7 @@ import json
 import logging
 from collections.abc import Callable
 
-from infra.moto_guard import is_proven, moto_version, warn
+from infra.version_guard import is_proven, moto_version, warn
 
 PATCH_NAME = "the Kinesis speed-ups (infra/local/moto_speedups.py)"
 PROVEN_ON = ("5.2.5", "5.2.6")

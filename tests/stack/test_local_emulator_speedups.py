@@ -9,7 +9,7 @@ from moto.kinesis.responses import KinesisResponse
 from moto.server import ThreadedMotoServer
 
 from infra.local import moto_speedups
-from infra.moto_guard import moto_version
+from infra.version_guard import moto_version
 
 
 def test_patched_kinesis_answers_like_moto(emulator):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from infra import moto_cfn
 from infra.local import moto_speedups
-from infra.moto_guard import is_proven, moto_version
+from infra.version_guard import is_proven, moto_version
 
 ROOT = Path(__file__).resolve().parents[2]
 
