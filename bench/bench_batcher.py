@@ -10,8 +10,9 @@ import random
 import time
 
 from chalicelib.batcher import parse_event, plan_batch
+from chalicelib.dictionary.fields import STREAM_COLUMNS
+from chalicelib.dictionary.validate import check_stream_record, validate_transaction
 from chalicelib.landing import StreamLanding
-from chalicelib.schema import STREAM_COLUMNS, check_stream_record, validate_transaction
 from chalicelib.streamrecord import decode_line, encode_stream_record
 from tests.factories import make_transaction
 

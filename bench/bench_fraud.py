@@ -16,9 +16,10 @@ import psycopg2
 from chalicelib.cards import CardTokenizer
 from chalicelib.csvfile import encode_csv
 from chalicelib.db import Database
+from chalicelib.dictionary.fields import FIELDS
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.fraud import FraudScorer
 from chalicelib.loader import Loader
-from chalicelib.schema import FIELDS, validate_transaction
 from chalicelib.settings import get_settings
 from client.evaluate import _options, _Shelf, scratch_database
 from client.generate import generate_rows

@@ -24,9 +24,9 @@ from psycopg2.extensions import make_dsn, parse_dsn
 from bench.loader_data import generate_rows
 from chalicelib.csvfile import encode_csv
 from chalicelib.db import Database, connect_kwargs, open_connection
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 from chalicelib.loader import Loader
 from chalicelib.migrate import apply_migrations
-from chalicelib.schema import STREAM_COLUMNS
 from chalicelib.settings import Settings
 
 ROWS, ROW_INSERT_ROWS, ROUNDS = 100_000, 10_000, 5

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.loadgen import LoadResult, drive, percentile
-from chalicelib.schema import FIELDS
+from chalicelib.dictionary.fields import FIELDS
 from chalicelib.settings import get_settings
 from client.generate import generate_rows
 from infra.local import database, observe, state

@@ -9,11 +9,12 @@ from typing import Any
 from marshmallow import ValidationError
 
 from chalicelib.cards import CardTokenizer
+from chalicelib.dictionary.fields import BY_NAME
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.publisher import Entry, Publisher
-from chalicelib.schema import validate_transaction
 from chalicelib.streamrecord import encode_stream_record
 
-_TRANS_NUM_MAX = 64
+_TRANS_NUM_MAX = BY_NAME["trans_num"].length[1]  # a rejected item's trans_num is echoed up to this length
 
 
 class BadRequest(ValueError):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import psycopg2
 from psycopg2 import sql
 
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 from chalicelib.rawfile import BadFile, CsvBody
-from chalicelib.schema import STREAM_COLUMNS
 from chalicelib.sqlfiles import sql_text
 
 COPY_CHUNK_BYTES = 1 << 16

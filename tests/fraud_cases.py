@@ -15,10 +15,10 @@ import itertools
 from chalicelib.cards import CardTokenizer
 from chalicelib.csvfile import encode_csv
 from chalicelib.db import Database, open_connection
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.fraud import FraudScorer
 from chalicelib.fraud_rules import DEFAULT_RULES
 from chalicelib.loader import Loader
-from chalicelib.schema import validate_transaction
 from tests.factories import make_pan, make_transaction
 
 TABLES = ("fraud_alert", "fraud_category_baseline", "rejected_row", "card_transaction", "customer",

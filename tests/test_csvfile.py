@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from chalicelib.csvfile import HEADER, CsvFileError, encode_csv, encode_row, read_csv
-from chalicelib.schema import STREAM_COLUMNS
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 from tests.kinesis_events import stream_record
 
 

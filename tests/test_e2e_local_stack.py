@@ -16,7 +16,7 @@ import pytest
 
 from chalicelib.cards import CardTokenizer
 from chalicelib.csvfile import encode_csv
-from chalicelib.schema import validate_transaction
+from chalicelib.dictionary.validate import validate_transaction
 from client.generate import write_csv
 from client.replay import replay
 from infra.local import observe

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from chalicelib.schema import FIELDS
+from chalicelib.dictionary.fields import FIELDS
 from client import metrics
 from client.evaluate import evaluate_file
 from tests.factories import make_pan, make_transaction

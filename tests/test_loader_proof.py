@@ -1,6 +1,6 @@
-"""The loader's line proof, made while the file streams (lineproof.py), never passes a row the rule functions
-(check_rows.sql) would reject, and it does pass canonical rows, so the loader takes the cheap path on the
-files the batcher writes.
+"""The loader's line proof, made while the file streams (lineproof.py, its regex generated from the data
+dictionary), never passes a row the rule functions (check_rows.sql) would reject, and it does pass canonical
+rows, so the loader takes the cheap path on the files the batcher writes.
 
 Each example stages a file inside a transaction that is rolled back, so nothing is left behind.
 """
@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from bench.loader_data import generate_rows
 from chalicelib.csvfile import HEADER_LINE, encode_csv, values_of
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 from chalicelib.lineproof import LineProof
 from chalicelib.loadfile import copy_rows
 from chalicelib.rawfile import CsvBody
-from chalicelib.schema import STREAM_COLUMNS
 from chalicelib.sqlfiles import sql_text
 from tests import test_properties  # noqa: F401 - registers and loads the hypothesis profile
 from tests.cases import CASES

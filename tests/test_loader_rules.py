@@ -2,7 +2,7 @@
 import pytest
 from marshmallow import ValidationError
 
-from chalicelib.schema import validate_transaction
+from chalicelib.dictionary.validate import validate_transaction
 from tests.cases import CASES, STREAM_ONLY_CASES
 from tests.conftest import stage_env
 from tests.factories import make_transaction

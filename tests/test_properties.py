@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from chalicelib.csvfile import encode_csv, read_csv
+from chalicelib.dictionary.fields import FIELDS, STREAM_COLUMNS
+from chalicelib.dictionary.validate import check_stream_record, validate_transaction
 from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
-from chalicelib.schema import FIELDS, STREAM_COLUMNS, check_stream_record, validate_transaction
 from tests.factories import make_transaction
 
 settings.register_profile("default", max_examples=150, deadline=None,

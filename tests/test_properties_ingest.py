@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from chalicelib.cards import CardTokenizer
 from chalicelib.csvfile import CsvFileError, read_csv
+from chalicelib.dictionary.fields import FIELDS
+from chalicelib.dictionary.validate import check_stream_record
 from chalicelib.ingest import Ingestor
 from chalicelib.publisher import Publisher
-from chalicelib.schema import FIELDS, check_stream_record
 from chalicelib.streamrecord import decode_stream_record
 from tests import test_properties  # noqa: F401 - registers and loads the hypothesis profile
 from tests.factories import make_transaction

@@ -16,9 +16,10 @@ from marshmallow import ValidationError
 
 from chalicelib.cards import CardTokenizer
 from chalicelib.csvfile import encode_csv
+from chalicelib.dictionary.fields import BY_NAME, FIELDS, STREAM_COLUMNS
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.loadfile import copy_rows, load_rows
 from chalicelib.rawfile import BadFile, CsvBody
-from chalicelib.schema import FIELDS, STREAM_COLUMNS, TEXT_MAX, validate_transaction
 from tests import test_properties  # noqa: F401 - registers and loads the hypothesis profile
 from tests.factories import make_transaction
 from tests.test_openapi import padding
@@ -32,7 +33,7 @@ names = st.text(min_size=1, max_size=40)
 @st.composite
 def accepted_candidates(draw):
     name = draw(st.sampled_from([f for f in FIELDS if f != "trans_num"]))
-    kind = draw(st.sampled_from(["padded", "tricky", "text"] if name in TEXT_MAX else ["padded", "tricky"]))
+    kind = draw(st.sampled_from(["padded", "tricky", "text"] if BY_NAME[name].kind == "text" else ["padded", "tricky"]))
     if kind == "padded":
         value = draw(padding) + make_transaction()[name] + draw(padding)
     else:

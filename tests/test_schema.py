@@ -4,14 +4,8 @@ import datetime as dt
 import pytest
 from marshmallow import ValidationError
 
-from chalicelib.schema import (
-    FIELDS,
-    STREAM_COLUMNS,
-    TransactionSchema,
-    check_stream_record,
-    luhn_valid,
-    validate_transaction,
-)
+from chalicelib.dictionary.fields import FIELDS, STREAM_COLUMNS
+from chalicelib.dictionary.validate import TransactionSchema, check_stream_record, luhn_valid, validate_transaction
 from tests.factories import luhn_complete, make_transaction
 
 
