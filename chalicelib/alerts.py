@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.dictionary.validate import CANONICAL_PATTERNS
+from chalicelib.dictionary.kinds import CANONICAL_PATTERNS
 from chalicelib.sqlfiles import sql_text
 
 DEFAULT_LIMIT = 100

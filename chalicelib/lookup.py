@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.dictionary.fields import BY_NAME
-from chalicelib.dictionary.validate import CANONICAL_PATTERNS
+from chalicelib.dictionary.kinds import CANONICAL_PATTERNS
 from chalicelib.sqlfiles import sql_text
 
 

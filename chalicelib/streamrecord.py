@@ -18,8 +18,9 @@ import pybase64
 
 from chalicelib.csvfile import encode_row, values_of
 from chalicelib.dictionary.fields import STREAM_COLUMNS
+from chalicelib.dictionary.kinds import CANONICAL_PATTERNS
 from chalicelib.dictionary.patterns import STREAM_ARRAY
-from chalicelib.dictionary.validate import CANONICAL_PATTERNS, check_stream_record
+from chalicelib.dictionary.validate import check_stream_record
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 

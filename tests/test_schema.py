@@ -5,7 +5,8 @@ import pytest
 from marshmallow import ValidationError
 
 from chalicelib.dictionary.fields import FIELDS, STREAM_COLUMNS
-from chalicelib.dictionary.validate import TransactionSchema, check_stream_record, luhn_valid, validate_transaction
+from chalicelib.dictionary.kinds import luhn_valid
+from chalicelib.dictionary.validate import TransactionSchema, check_stream_record, validate_transaction
 from tests.factories import luhn_complete, make_transaction
 
 

@@ -1,7 +1,7 @@
 """The Sparkov data dictionary as one table: every field, its kind, its limits, its canonical form, its wording.
 
 This table is the only place a field's rules are written. Everything else is derived from it:
-- validate.py builds the API's marshmallow schema from it at import;
+- validate.py builds the API's marshmallow schema from it at import (kinds.py: a field class per kind);
 - `make rules` (python -m chalicelib.dictionary) generates, and a drift test holds in step,
   chalicelib/dictionary/patterns.py (the canonical patterns, the batcher's and the line proof's regexes),
   sql/R__rules.sql (the SQL rule functions the loader's checks call, and the tables' CHECK constraints)
