@@ -15,10 +15,8 @@ import json
 import re
 from urllib.parse import parse_qs
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
-
 from infra.moto_cfn import register_cloudformation_fixes
+from infra.moto_server import make_moto_server, moto_app
 
 _SERVICE_IN_AUTH = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _FILTER_RULE_NAME = re.compile(rb"<Name>(Prefix|Suffix)</Name>")
@@ -76,8 +74,7 @@ class RehearsalServer:
         import threading
 
         register_cloudformation_fixes()
-        app = NormalizingApp(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+        self._server = make_moto_server(NormalizingApp(moto_app()))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -25,6 +25,6 @@ def is_proven(patch: str, proven_on: tuple[str, ...], found: str | None = None,
     found = found or moto_version()
     if found in proven_on:
         return True
-    say(f"warning: {patch} is proven on moto {', '.join(proven_on)} only; this is moto {found}, "
-        "so it stays off and stock moto runs (re-prove it, then add the version)")
+    say(f"warning: {patch}: proven on moto {', '.join(proven_on)} only, found moto {found}; left off, "
+        "stock moto runs (prove it on this release, then add the version)")
     return False

@@ -42,7 +42,7 @@ def _moto_in_this_process():
     """moto's public threaded server in this process (so its classes are the ones a patch changes): a client."""
     import boto3
 
-    originals = {(owner, name): owner.__dict__[name] for owner, name in moto_speedups.SPEEDUPS}
+    originals = {(owner, name): owner.__dict__[name] for owner, name in moto_speedups.speedups()}
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -55,7 +55,7 @@ def _moto_in_this_process():
 
 
 def _stock_methods() -> dict:
-    return {(owner, name): owner.__dict__[name] for owner, name in moto_speedups.SPEEDUPS}
+    return {(owner, name): owner.__dict__[name] for owner, name in moto_speedups.speedups()}
 
 
 def test_on_an_unproven_moto_release_the_speedups_stay_off_with_one_warning():
@@ -81,10 +81,10 @@ def test_a_speedup_that_answers_differently_stands_down_and_stock_moto_is_restor
         doc["Records"].reverse()
         return json.dumps(doc)
 
-    broken = {**moto_speedups.SPEEDUPS, (KinesisResponse, "get_records"): reversed_records}
+    broken = {**moto_speedups.speedups(), (KinesisResponse, "get_records"): reversed_records}
     with _moto_in_this_process() as kinesis:
         before, said = _stock_methods(), []
-        assert moto_speedups.apply(kinesis, speedups=broken, say=said.append) is False
+        assert moto_speedups.apply(kinesis, replacements=broken, say=said.append) is False
         assert len(said) == 1 and "differ from stock moto" in said[0]
         assert _stock_methods() == before
 

@@ -15,8 +15,8 @@ def test_a_proven_release_passes_silently_and_another_is_named_in_one_warning():
     assert is_proven("a patch", ("5.2.5", "5.2.6"), "5.2.6", said.append) is True
     assert said == []
     assert is_proven("a patch", ("5.2.5", "5.2.6"), "5.3.0", said.append) is False
-    assert said == ["warning: a patch is proven on moto 5.2.5, 5.2.6 only; this is moto 5.3.0, so it stays off and "
-                    "stock moto runs (re-prove it, then add the version)"]
+    assert said == ["warning: a patch: proven on moto 5.2.5, 5.2.6 only, found moto 5.3.0; left off, stock moto "
+                    "runs (prove it on this release, then add the version)"]
 
 
 def test_the_locked_moto_is_a_release_every_patch_was_proven_on():
@@ -43,3 +43,11 @@ def test_on_a_proven_release_the_cloudformation_models_are_registered():
               "assert 'AWS::SecretsManager::SecretTargetAttachment' in parsing.get_model_map()\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_starting_the_emulator_imports_no_moto_internals_before_the_version_check():
+    """A release that renamed what the speed-ups patch must still start the emulator, on stock moto."""
+    script = ("import sys\nimport infra.local.emulator_server\n"
+              "assert not {'moto.kinesis.models', 'moto.kinesis.responses'} & set(sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

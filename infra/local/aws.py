@@ -44,8 +44,10 @@ class Emulator:
                                     stdout=subprocess.PIPE, stderr=None)
         line = _read_line(self._proc, timeout)
         if not line.startswith("listening "):
+            exited = self._proc.poll()
             children.stop(self._proc)
-            raise RuntimeError(f"the moto server did not start: {line!r}")
+            why = f"it exited with {exited}; its error is above" if exited is not None else f"it said {line!r}"
+            raise RuntimeError(f"the moto server (infra/local/emulator_server.py) did not start: {why}")
         words = line.split()
         self.endpoint_url = f"http://127.0.0.1:{int(words[1])}"
         self.speedups = "speedups=on" in words

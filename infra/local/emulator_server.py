@@ -11,11 +11,8 @@ import os
 import sys
 import threading
 
-from moto.moto_server.werkzeug_app import MotoRequestHandler
-from moto.server import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import make_server
-
 from infra.local import moto_speedups
+from infra.moto_server import make_moto_server, moto_app
 
 
 class OneAtATime:
@@ -38,8 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stock", action="store_true", help="stock moto: leave the Kinesis speed-ups off")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
-    app = OneAtATime(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_moto_server(OneAtATime(moto_app()), args.port)
     serving = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
     serving.start()
     port = server.server_address[1]

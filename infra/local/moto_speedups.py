@@ -19,9 +19,6 @@ import json
 import logging
 from collections.abc import Callable
 
-from moto.kinesis.models import Shard
-from moto.kinesis.responses import KinesisResponse
-
 from infra.moto_guard import is_proven, moto_version, warn
 
 PATCH_NAME = "the Kinesis speed-ups (infra/local/moto_speedups.py)"
@@ -40,15 +37,15 @@ def _base64(data: str | bytes) -> str:
     return base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else data
 
 
-def _newest(self: Shard) -> int:
+def _newest(self) -> int:
     return next(reversed(self.records), 0)
 
 
-def _oldest(self: Shard) -> int:
+def _oldest(self) -> int:
     return next(iter(self.records), 0)
 
 
-def _shard_records(self: Shard, last_sequence_id: str, limit: int | None):
+def _shard_records(self, last_sequence_id: str, limit: int | None):
     """moto's Shard.get_records: the records after `last_sequence_id`, up to `limit`."""
     last, newest = int(last_sequence_id), _newest(self)
     results, seq = [], last + 1
@@ -62,13 +59,13 @@ def _shard_records(self: Shard, last_sequence_id: str, limit: int | None):
     return results, last, int(behind * 1000)
 
 
-def _put_records(self: KinesisResponse) -> str:
+def _put_records(self) -> str:
     result = self.kinesis_backend.put_records(self._get_param("StreamARN"), self._get_param("StreamName"),
                                               self._get_param("Records"))
     return json.dumps(result)
 
 
-def _get_records(self: KinesisResponse) -> str:
+def _get_records(self) -> str:
     next_iterator, records, behind = self.kinesis_backend.get_records(
         self._get_param("StreamARN"), self._get_param("ShardIterator"), self._get_param("Limit"))
     return json.dumps({
@@ -79,28 +76,33 @@ def _get_records(self: KinesisResponse) -> str:
     })
 
 
-# (owner, attribute) -> replacement
-SPEEDUPS: dict[tuple[type, str], Callable] = {
-    (Shard, "get_max_sequence_number"): _newest,
-    (Shard, "get_min_sequence_number"): _oldest,
-    (Shard, "get_records"): _shard_records,
-    (KinesisResponse, "put_records"): _put_records,
-    (KinesisResponse, "get_records"): _get_records,
-}
+def speedups() -> dict[tuple[type, str], Callable]:
+    """(moto class, attribute) -> replacement. moto's internals are imported here, not at import time, so that
+    a release that renamed them still starts the emulator (on stock moto)."""
+    from moto.kinesis.models import Shard
+    from moto.kinesis.responses import KinesisResponse
+
+    return {
+        (Shard, "get_max_sequence_number"): _newest,
+        (Shard, "get_min_sequence_number"): _oldest,
+        (Shard, "get_records"): _shard_records,
+        (KinesisResponse, "put_records"): _put_records,
+        (KinesisResponse, "get_records"): _get_records,
+    }
 
 
-def apply(kinesis, found_version: str | None = None, speedups: dict | None = None, say=warn) -> bool:
+def apply(kinesis, found_version: str | None = None, replacements: dict | None = None, say=warn) -> bool:
     """Install the speed-ups in this process if moto is a proven release and a round trip through `kinesis`
     (a client of this process's moto server) answers as stock moto does. True when they are on."""
-    speedups = SPEEDUPS if speedups is None else speedups
     if not is_proven(PATCH_NAME, PROVEN_ON, found_version, say):
         return False
+    replacements = speedups() if replacements is None else replacements
     try:
         stock = exercise(kinesis, "speedup-check-stock")
     except Exception as exc:  # noqa: BLE001 - stock moto itself failing is what the pump will then report
-        say(f"warning: {PATCH_NAME} stay off: stock moto's Kinesis round trip failed ({type(exc).__name__}: {exc})")
+        say(f"warning: {PATCH_NAME}: left off, stock moto's Kinesis round trip failed ({type(exc).__name__}: {exc})")
         return False
-    originals = _install(speedups)
+    originals = _install(replacements)
     server_log = logging.getLogger("werkzeug")
     level, server_log.level = server_log.level, logging.CRITICAL  # a failing check is this one warning, no tracebacks
     try:
@@ -111,7 +113,7 @@ def apply(kinesis, found_version: str | None = None, speedups: dict | None = Non
         server_log.setLevel(level)
     if patched != stock:
         _install(originals)
-        say(f"warning: {PATCH_NAME} stay off: on moto {found_version or moto_version()} their answers differ from "
+        say(f"warning: {PATCH_NAME}: left off, on moto {found_version or moto_version()} their answers differ from "
             "stock moto's, so stock moto runs")
         return False
     return True
