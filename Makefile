@@ -11,7 +11,7 @@ STATE_DIR ?= .local
 DEMO_ROWS ?= 10000
 DEMO_FILE ?=
 
-.PHONY: help venv test test-unit check lint bench demo up clean migrate lock upgrade
+.PHONY: help venv test test-unit check lint bench demo up clean migrate lock upgrade rules
 
 help:
 	@echo "make demo    run the whole pipeline locally on sample data (no AWS account, no Postgres needed)"
@@ -24,7 +24,8 @@ help:
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
 	@echo "make fuzz    long fuzzing: hypothesis (fuzz profile) and schemathesis against the local stack"
 	@echo "make loadtest  the local stack under concurrent clients; checks every accepted row is in Postgres"
-	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
+	@echo "make rules   after editing chalicelib/dictionary/fields.py: regenerate the SQL rules, patterns, OpenAPI"
+	@echo "make migrate apply pending sql/NNN_*.sql (and a changed sql/R__*.sql) to DATABASE_URL (or the DB secret)"
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
 	@echo "make evaluate FILE=labelled.csv  the fraud rules measured on a labelled Sparkov CSV"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
@@ -71,6 +72,13 @@ check: lint test
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The data dictionary (chalicelib/dictionary/fields.py) is the one table of field rules; this regenerates every
+# other form of them: sql/R__rules.sql, chalicelib/dictionary/patterns.py, openapi.yaml's field schemas, then
+# the JSON copy. tests/test_dictionary.py fails when a committed file differs from what the table generates.
+rules: $(STAMP)
+	$(PY) -m chalicelib.dictionary
+	$(PY) -m chalicelib.apispec
 
 # openapi.yaml is the API's description; GET /openapi.json serves this JSON copy (Lambda bundles chalicelib/ only).
 .PHONY: openapi

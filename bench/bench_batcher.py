@@ -9,7 +9,8 @@ import json
 import random
 import time
 
-from chalicelib.schema import STREAM_COLUMNS, check_stream_record, validate_transaction
+from chalicelib.dictionary.fields import STREAM_COLUMNS
+from chalicelib.dictionary.validate import check_stream_record, validate_transaction
 from chalicelib.stream.cutting import parse_event, plan_batch
 from chalicelib.stream.landing import StreamLanding
 from chalicelib.stream.record import decode_line, encode_stream_record

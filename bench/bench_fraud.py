@@ -14,12 +14,13 @@ import time
 
 import psycopg2
 
+from chalicelib.dictionary.fields import FIELDS
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.fraud.scorer import FraudScorer
 from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.load.loader import Loader
 from chalicelib.platform.db import Database
 from chalicelib.platform.settings import get_settings
-from chalicelib.schema import FIELDS, validate_transaction
 from chalicelib.stream.csvfile import encode_csv
 from client.generate import generate_rows
 from tools.evaluate.evaluation import MemoryShelf, scratch_database, session_options

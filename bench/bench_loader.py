@@ -22,11 +22,11 @@ from psycopg2 import sql
 from psycopg2.extensions import make_dsn, parse_dsn
 
 from bench.loader_data import generate_rows
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 from chalicelib.load.loader import Loader
 from chalicelib.platform.db import Database, connect_kwargs, open_connection
 from chalicelib.platform.migrate import apply_migrations
 from chalicelib.platform.settings import Settings
-from chalicelib.schema import STREAM_COLUMNS
 from chalicelib.stream.csvfile import encode_csv
 
 ROWS, ROW_INSERT_ROWS, ROUNDS = 100_000, 10_000, 5

@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.loadgen import LoadResult, drive, percentile
+from chalicelib.dictionary.fields import FIELDS
 from chalicelib.platform.settings import get_settings
-from chalicelib.schema import FIELDS
 from client.generate import generate_rows
 from infra.local import database, observe, state
 from infra.local.postgres import ensure_postgres

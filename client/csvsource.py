@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib.schema import FIELDS, OPTIONAL_FIELDS
+from chalicelib.dictionary.fields import FIELDS, OPTIONAL_FIELDS
 
 INDEX_COLUMN_RE = re.compile(r"(Unnamed: \d+)?")  # what pandas writes for an unnamed index
 _REPLACEMENT = "\ufffd"  # what errors="replace" leaves where the bytes were not UTF-8

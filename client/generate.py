@@ -17,7 +17,7 @@ from functools import cache
 from operator import itemgetter
 from pathlib import Path
 
-from chalicelib.schema import FIELDS
+from chalicelib.dictionary.fields import FIELDS
 from client.catalog import CATEGORIES, CATEGORY_WEIGHTS, FRAUD_CATEGORIES
 from client.profiles import Cardholder, make_cardholders, make_merchants
 

@@ -5,7 +5,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from chalicelib.schema import luhn_valid
+from chalicelib.dictionary.kinds import luhn_valid
 from client import catalog
 
 # Card number lengths as they occur in the data set: mostly 16, but 11 to 19 digits all appear.

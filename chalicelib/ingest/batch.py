@@ -8,12 +8,13 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from chalicelib.dictionary.fields import BY_NAME
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.ingest.publisher import Entry, Publisher
-from chalicelib.schema import validate_transaction
 from chalicelib.stream.record import encode_stream_record
 
-_TRANS_NUM_MAX = 64
+_TRANS_NUM_MAX = BY_NAME["trans_num"].length[1]  # a rejected item's trans_num is echoed up to this length
 
 
 class BadRequest(ValueError):

@@ -1,6 +1,6 @@
 """A raw CSV object's body, streamed for COPY: gunzipped when gzipped, its header line checked first.
 
-The format is chalicelib/stream/csvfile.py's: UTF-8, RFC 4180, a header of `schema.STREAM_COLUMNS`. Gzip is told
+The format is chalicelib/stream/csvfile.py's: UTF-8, RFC 4180, a header of the stream columns. Gzip is told
 apart by its magic bytes, not the key's suffix. The body is never held whole in memory; COPY pulls it in
 chunks through `read(n)`, and Postgres itself checks the CSV quoting and the UTF-8 of every row. The chunks
 also pass through a LineProof on their way (lineproof.py), which tells the loader whether the rows' per-row
@@ -11,8 +11,8 @@ from __future__ import annotations
 import gzip
 import zlib
 
+from chalicelib.dictionary.fields import FIELDS, STREAM_COLUMNS
 from chalicelib.load.lineproof import LineProof
-from chalicelib.schema import FIELDS, STREAM_COLUMNS
 from chalicelib.stream.csvfile import GZIP_MAGIC, HEADER_LINE
 
 MAX_HEADER_BYTES = 4096

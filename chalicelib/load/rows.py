@@ -2,10 +2,10 @@
 
 COPY streams the body into a temporary staging table of text columns; then a few set-based statements
 (chalicelib/load/sql/*.sql; the temporary tables between them are described in load/steps.py) check every
-row against the rules, record the rejects with their reasons, upsert addresses, merchants and customers in a
-deterministic order, and insert the transactions once per trans_num. No statement runs per row. The per-row
-fields skip the rule functions when a cheaper proof shows them good: the body's own (lineproof.py, made while
-it streams), else the database's (prove_rows).
+row against the rules, record the rejects with their reasons, upsert addresses, merchants and customers in
+a deterministic order, and insert the transactions once per trans_num. No statement runs per row. The
+per-row fields skip the rule functions when the body's own line proof (lineproof.py, made while it streams,
+from the same rules) shows them good.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import psycopg2
 
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 from chalicelib.load.body import BadFile, CsvBody
 from chalicelib.platform.sqlfiles import sql_text
-from chalicelib.schema import STREAM_COLUMNS
 
 COPY_CHUNK_BYTES = 1 << 16
 COPY_ROWS = (f"COPY stage ({', '.join(STREAM_COLUMNS)}) FROM STDIN "
@@ -59,7 +59,7 @@ def copy_rows(cur, body: CsvBody) -> int:
 def load_rows(cur, file_id: int, source_key: str, total: int, proven: bool = False) -> RowCounts:
     """Check, dedupe and write the staged rows; the counts for the ledger. `proven`: the body's LineProof
     held, so the per-row fields need no checks here."""
-    some_bad = not (proven or prove_rows(cur))
+    some_bad = not proven
     if some_bad:
         cur.execute(sql_text("load", "check_rows"))
     for check, any_bad, reject in (("check_merchants", _ANY_BAD_MERCHANT, "reject_merchants"),
@@ -81,20 +81,6 @@ def load_rows(cur, file_id: int, source_key: str, total: int, proven: bool = Fal
         cur.execute(sql_text("load", "update_labels"))
         labelled = cur.rowcount
     return RowCounts(total, inserted, total - rejected - inserted, rejected, labelled)
-
-
-def prove_rows(cur) -> bool:
-    """True when prove_rows.sql shows every staged row's per-row fields good, so check_rows.sql, which
-    words the reasons, has nothing to find. False sends the file to check_rows.sql."""
-    cur.execute("SAVEPOINT prove_rows")
-    try:
-        cur.execute(sql_text("load", "prove_rows"))
-        proven = cur.fetchone()[0]
-    except psycopg2.DataError:  # a value that does not even cast to its type
-        cur.execute("ROLLBACK TO SAVEPOINT prove_rows")
-        return False
-    cur.execute("RELEASE SAVEPOINT prove_rows")
-    return proven
 
 
 def _describe(exc: psycopg2.Error) -> str:

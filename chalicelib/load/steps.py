@@ -27,7 +27,7 @@ STAGE = TempTable(
     "line_no (the CSV record number, header = 1), the 23 stream columns as text, reason (every problem, '; ')",
     written_by=("load/stage.sql", "load/rows.py", "load/check_rows.sql", "load/reject_merchants.sql",
                 "load/reject_customers.sql"),
-    read_by=("load/check_rows.sql", "load/check_merchants.sql", "load/check_customers.sql", "load/prove_rows.sql",
+    read_by=("load/check_rows.sql", "load/check_merchants.sql", "load/check_customers.sql",
              "load/reject_customers.sql", "load/record_rejects.sql", "load/insert_facts.sql",
              "load/update_labels.sql", "fraud/cards.sql"),
 )

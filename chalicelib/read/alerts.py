@@ -14,8 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.dictionary.kinds import CANONICAL_PATTERNS
 from chalicelib.platform.sqlfiles import sql_text
-from chalicelib.schema import CANONICAL_PATTERNS
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500

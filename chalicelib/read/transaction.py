@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.dictionary.fields import BY_NAME
+from chalicelib.dictionary.kinds import CANONICAL_PATTERNS
 from chalicelib.platform.sqlfiles import sql_text
-from chalicelib.schema import CANONICAL_PATTERNS
 
 
 class InvalidTransNum(ValueError):
@@ -14,7 +15,7 @@ class InvalidTransNum(ValueError):
 def find_transaction(db, trans_num: str) -> dict[str, Any] | None:
     """The transaction as JSON-ready values, or None when it is not stored."""
     if not CANONICAL_PATTERNS["trans_num"].fullmatch(trans_num):
-        raise InvalidTransNum("trans_num must be 1 to 64 characters of A-Z a-z 0-9 _ -")
+        raise InvalidTransNum(f"trans_num {BY_NAME['trans_num'].message}")
 
     def fetch(cur):
         cur.execute(sql_text("read", "transaction"), {"trans_num": trans_num})

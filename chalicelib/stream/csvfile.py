@@ -1,6 +1,6 @@
 """The raw CSV files: the one format the batcher writes and the loader reads.
 
-UTF-8, a header line of `schema.STREAM_COLUMNS`, RFC 4180 quoting, '\\r\\n' line ends, optionally
+UTF-8, a header line of `dictionary.fields.STREAM_COLUMNS`, RFC 4180 quoting, '\\r\\n' line ends, optionally
 gzipped. Every non-empty field is quoted; an unknown label (is_fraud "") is an empty unquoted field,
 which Postgres COPY reads as NULL. Quoting every field is what makes the batcher cheap: the API's stream
 record is a JSON array of the same values, and without escapes its body is this line byte for byte.
@@ -12,7 +12,7 @@ import gzip as _gzip
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
-from chalicelib.schema import STREAM_COLUMNS
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 
 HEADER: tuple[str, ...] = STREAM_COLUMNS
 LINE_END = "\r\n"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from chalicelib.schema import FIELDS
+from chalicelib.dictionary.fields import FIELDS
 from tests.support.factories import make_pan, make_transaction
 from tools.evaluate import metrics
 from tools.evaluate.evaluation import evaluate_file

@@ -1,6 +1,6 @@
-"""The loader's two cheap proofs, the one made while the file streams (lineproof.py) and the database's
-(prove_rows.sql), never pass a row the rule functions (check_rows.sql) would reject, and they do pass
-canonical rows, so the loader takes the cheap path on the files the batcher writes.
+"""The loader's line proof, made while the file streams (lineproof.py, its regex generated from the data
+dictionary), never passes a row the rule functions (check_rows.sql) would reject, and it does pass canonical
+rows, so the loader takes the cheap path on the files the batcher writes.
 
 Each example stages a file inside a transaction that is rolled back, so nothing is left behind.
 """
@@ -13,11 +13,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bench.loader_data import generate_rows
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 from chalicelib.load.body import CsvBody
 from chalicelib.load.lineproof import LineProof
-from chalicelib.load.rows import copy_rows, prove_rows
+from chalicelib.load.rows import copy_rows
 from chalicelib.platform.sqlfiles import sql_text
-from chalicelib.schema import STREAM_COLUMNS
 from chalicelib.stream.csvfile import HEADER_LINE, encode_csv, values_of
 from tests.support.cases import CASES
 from tests.support.rawfiles import record
@@ -25,7 +25,8 @@ from tests.support.rawfiles import record
 ROW_FIELDS = ("trans_date_trans_time", "amt", "trans_num", "unix_time", "merch_lat", "merch_long", "is_fraud")
 CANONICAL = [(f, v) for f, v, c in CASES if f in ROW_FIELDS and v == c]
 NOT_CANONICAL = [(f, v) for f, v, c in CASES if f in ROW_FIELDS and v != c]
-# Values that cast to the column's type and may print back unchanged, yet break a rule or are not canonical.
+# Values that cast to the column's type and may print back unchanged, yet break a rule or are not canonical
+# (what a proof by type round trips would have to tell apart).
 CASTABLE_TRAPS = [
     ("amt", "NaN"), ("amt", "-0.00"), ("amt", " 4.97"), ("amt", "4.97 "), ("amt", "-4.97"), ("amt", "1000000.01"),
     ("amt", "99999999.99"), ("amt", "Infinity"), ("merch_lat", "NaN"), ("merch_lat", "-0.000000"),
@@ -49,70 +50,68 @@ def conn(pg_dsn):
     connection.close()
 
 
-def _staged(conn, rows: list[dict] | bytes) -> tuple[tuple[bool, bool], list[str | None]]:
-    """((whether the line proof holds, whether prove_rows.sql passes), the reason check_rows.sql gives each
-    row)."""
+def _staged(conn, rows: list[dict] | bytes) -> tuple[bool, list[str | None]]:
+    """(whether the line proof holds, the reason check_rows.sql gives each row)."""
     data = rows if isinstance(rows, bytes) else encode_csv(rows)
     try:
         with conn.cursor() as cur:
             body = CsvBody(io.BytesIO(data))
             total = copy_rows(cur, body)
-            proofs = body.proven(total), prove_rows(cur)
+            proven = body.proven(total)
             cur.execute(sql_text("load", "check_rows"))
             cur.execute("SELECT reason FROM stage ORDER BY line_no")
-            return proofs, [r for (r,) in cur.fetchall()]
+            return proven, [r for (r,) in cur.fetchall()]
     finally:
         conn.rollback()
 
 
-def _one(conn, field: str, value: str) -> tuple[tuple[bool, bool], str | None]:
-    proofs, reasons = _staged(conn, [{**TEMPLATE, field: value}])
-    return proofs, reasons[0]
+def _one(conn, field: str, value: str) -> tuple[bool, str | None]:
+    proven, reasons = _staged(conn, [{**TEMPLATE, field: value}])
+    return proven, reasons[0]
 
 
 @pytest.mark.parametrize("field,value", CANONICAL, ids=[f"{f}={v[:20]!r}" for f, v in CANONICAL])
 def test_a_canonical_value_is_proven(conn, field, value):
-    assert _one(conn, field, value) == ((True, True), None)
+    assert _one(conn, field, value) == (True, None)
 
 
 @pytest.mark.parametrize("field,value", NOT_CANONICAL + CASTABLE_TRAPS,
                          ids=[f"{f}={v[:20]!r}" for f, v in NOT_CANONICAL + CASTABLE_TRAPS])
 def test_a_value_the_rules_reject_is_never_proven(conn, field, value):
-    proofs, reason = _one(conn, field, value)
-    assert not (any(proofs) and reason), (proofs, reason)
+    proven, reason = _one(conn, field, value)
+    assert not (proven and reason), (proven, reason)
 
 
 @pytest.mark.parametrize("field", STREAM_COLUMNS[:-1])
 def test_a_missing_value_is_never_proven(conn, field):
-    proofs, reason = _one(conn, field, "")  # an empty field: COPY reads NULL
-    assert proofs == (False, False) and reason == f"{field}: is required"
+    proven, reason = _one(conn, field, "")  # an empty field: COPY reads NULL
+    assert not proven and reason == f"{field}: is required"
 
 
 def test_minus_zero_is_kept_by_the_rules_and_the_line_proof(conn):
-    # numeric prints -0 as 0, so the database's proof cannot show "-0.000000" canonical; the rules can.
-    assert _one(conn, "merch_lat", "-0.000000") == ((True, False), None)
+    assert _one(conn, "merch_lat", "-0.000000") == (True, None)
 
 
 def test_a_generated_file_is_proven(conn):
     rows = generate_rows(2_000)
-    proofs, reasons = _staged(conn, rows)
-    assert proofs == (True, True) and reasons == [None] * len(rows)
+    proven, reasons = _staged(conn, rows)
+    assert proven and reasons == [None] * len(rows)
 
 
-def test_a_file_with_minimal_quoting_is_left_to_the_database_proof(conn):
+def test_a_file_with_minimal_quoting_is_left_to_the_rule_functions(conn):
     # Older batchers quoted only what needed it: COPY reads the same rows, the line proof does not try.
     rows = generate_rows(20)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows([list(STREAM_COLUMNS)] + [values_of(r) for r in rows])
-    proofs, reasons = _staged(conn, buffer.getvalue().encode())
-    assert proofs == (False, True) and reasons == [None] * 20
+    proven, reasons = _staged(conn, buffer.getvalue().encode())
+    assert not proven and reasons == [None] * 20
 
 
-def test_one_value_that_does_not_cast_sends_the_whole_file_to_the_rules(conn):
+def test_one_bad_value_sends_the_whole_file_to_the_rules(conn):
     rows = generate_rows(50)
     rows[30] = {**rows[30], "unix_time": "soon"}
-    proofs, reasons = _staged(conn, rows)
-    assert proofs == (False, False)
+    proven, reasons = _staged(conn, rows)
+    assert not proven
     assert reasons[30] == "unix_time: must be a whole number >= 0"
     assert reasons[:30] + reasons[31:] == [None] * 49
 
@@ -170,5 +169,5 @@ per_field_values = st.sampled_from(ROW_FIELDS[:-1]).flatmap(
 @example(("amt", "1e2"))
 @example(("trans_date_trans_time", "2019-02-29 00:00:00"))
 def test_a_proof_implies_the_rules_pass(conn, case):
-    proofs, reason = _one(conn, *case)
-    assert not (any(proofs) and reason), (case, proofs, reason)
+    proven, reason = _one(conn, *case)
+    assert not (proven and reason), (case, proven, reason)

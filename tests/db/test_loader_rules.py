@@ -2,7 +2,7 @@
 import pytest
 from marshmallow import ValidationError
 
-from chalicelib.schema import validate_transaction
+from chalicelib.dictionary.validate import validate_transaction
 from tests.support.cases import CASES, STREAM_ONLY_CASES
 from tests.support.env import stage_env
 from tests.support.factories import make_transaction

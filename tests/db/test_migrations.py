@@ -44,6 +44,22 @@ def test_an_applied_migration_that_was_edited_is_an_error(scratch_dsn, tmp_path)
         apply(scratch_dsn, tmp_path)
 
 
+def test_a_repeatable_migration_runs_after_the_numbered_ones_and_again_only_when_it_changes(scratch_dsn, tmp_path):
+    rules = tmp_path / "R__rules.sql"
+    rules.write_text("CREATE OR REPLACE FUNCTION rule_x() RETURNS int LANGUAGE sql AS 'SELECT x FROM first_table';")
+    (tmp_path / "001_first.sql").write_text("CREATE TABLE first_table (x int); INSERT INTO first_table VALUES (1);")
+    assert apply(scratch_dsn, tmp_path) == ["001_first", "R__rules"]
+    assert apply(scratch_dsn, tmp_path) == []
+
+    rules.write_text("CREATE OR REPLACE FUNCTION rule_x() RETURNS int LANGUAGE sql AS 'SELECT x + 1 FROM first_table';")
+    assert apply(scratch_dsn, tmp_path) == ["R__rules"]
+    assert applied_names(scratch_dsn) == ["001_first", "R__rules"]
+    with psycopg2.connect(scratch_dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT rule_x()")
+        assert cur.fetchone() == (2,)
+    conn.close()
+
+
 def test_a_failing_migration_leaves_nothing_and_names_its_file(scratch_dsn, tmp_path):
     (tmp_path / "001_good.sql").write_text("CREATE TABLE good_table (x int);")
     (tmp_path / "002_bad.sql").write_text("CREATE TABLE half_done (x int); SELECT 1 / 0;")

@@ -14,10 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from chalicelib.dictionary.fields import BY_NAME, FIELDS, STREAM_COLUMNS
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.load.body import BadFile, CsvBody
 from chalicelib.load.rows import copy_rows, load_rows
-from chalicelib.schema import FIELDS, STREAM_COLUMNS, TEXT_MAX, validate_transaction
 from chalicelib.stream.csvfile import encode_csv
 from tests.support.factories import make_transaction
 from tests.support.strategies import padding, tricky
@@ -30,7 +31,7 @@ names = st.text(min_size=1, max_size=40)
 @st.composite
 def accepted_candidates(draw):
     name = draw(st.sampled_from([f for f in FIELDS if f != "trans_num"]))
-    kind = draw(st.sampled_from(["padded", "tricky", "text"] if name in TEXT_MAX else ["padded", "tricky"]))
+    kind = draw(st.sampled_from(["padded", "tricky", "text"] if BY_NAME[name].kind == "text" else ["padded", "tricky"]))
     if kind == "padded":
         value = draw(padding) + make_transaction()[name] + draw(padding)
     else:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.ingest.cards import CardTokenizer
-from chalicelib.schema import validate_transaction
 from chalicelib.stream.csvfile import encode_csv
 from client.generate import write_csv
 from infra.local import observe

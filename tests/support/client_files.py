@@ -5,7 +5,7 @@ import csv
 import io
 from pathlib import Path
 
-from chalicelib.schema import FIELDS
+from chalicelib.dictionary.fields import FIELDS
 from tests.support.factories import make_transaction
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 
-from chalicelib.schema import luhn_valid
+from chalicelib.dictionary.kinds import luhn_valid
 
 _COUNTER = itertools.count(1)
 

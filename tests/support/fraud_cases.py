@@ -12,12 +12,12 @@ import datetime as dt
 import io
 import itertools
 
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.fraud.rules import DEFAULT_RULES
 from chalicelib.fraud.scorer import FraudScorer, scored_rows
 from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.load.loader import Loader
 from chalicelib.platform.db import Database, open_connection
-from chalicelib.schema import validate_transaction
 from chalicelib.stream.csvfile import encode_csv
 from tests.support.factories import make_pan, make_transaction
 

@@ -9,7 +9,8 @@ import base64
 import hashlib
 import json
 
-from chalicelib.schema import STREAM_COLUMNS, validate_transaction
+from chalicelib.dictionary.fields import STREAM_COLUMNS
+from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.stream.record import encode_stream_record
 from tests.support.factories import make_transaction
 

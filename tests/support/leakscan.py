@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from chalicelib.schema import luhn_valid
+from chalicelib.dictionary.kinds import luhn_valid
 
 
 def scan(pans: Iterable[str], blobs: Iterable[tuple[str, bytes]]) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Reading Sparkov CSVs the way people have them (client.csvsource)."""
 import pytest
 
-from chalicelib.schema import FIELDS
+from chalicelib.dictionary.fields import FIELDS
 from client.csvsource import CsvFormatError, Malformed, Row, SparkovCsv, count_lines
 from tests.support.client_files import transactions, write_sparkov
 

@@ -5,7 +5,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from chalicelib.schema import FIELDS, luhn_valid, validate_transaction
+from chalicelib.dictionary.fields import FIELDS
+from chalicelib.dictionary.kinds import luhn_valid
+from chalicelib.dictionary.validate import validate_transaction
 from client.__main__ import main
 from client.catalog import FRAUD_CATEGORIES
 from client.generate import FAR_DEGREES, NEAR_DEGREES, UNIX_TIME_OFFSET, fraud_count, write_csv

@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
+from chalicelib.dictionary.fields import STREAM_COLUMNS
 from chalicelib.load.body import BadFile
-from chalicelib.schema import STREAM_COLUMNS
 from chalicelib.stream.csvfile import HEADER, encode_csv, encode_row
 from tests.support.kinesis_events import stream_record
 from tests.support.readback import read_back

@@ -13,16 +13,8 @@ from marshmallow import ValidationError
 from openapi_spec_validator import validate as validate_openapi
 
 from chalicelib import apispec
-from chalicelib.schema import (
-    AMT_MAX,
-    CITY_POP_MAX,
-    COORD_LIMITS,
-    FIELDS,
-    OPTIONAL_FIELDS,
-    TEXT_MAX,
-    UNIX_TIME_MAX,
-    validate_transaction,
-)
+from chalicelib.dictionary.fields import BY_NAME, FIELD_TABLE, FIELDS, OPTIONAL_FIELDS
+from chalicelib.dictionary.validate import validate_transaction
 from tests.support.factories import make_transaction
 from tests.support.strategies import json_values, padding, tricky
 
@@ -66,19 +58,20 @@ def test_transaction_properties_are_the_data_dictionary_fields():
     assert TRANSACTION["additionalProperties"] is False
 
 
-@pytest.mark.parametrize("field", sorted(TEXT_MAX))
-def test_text_length_limits_are_the_schemas(field):
+@pytest.mark.parametrize("field", [f.name for f in FIELD_TABLE if f.api and f.kind in ("text", "code")])
+def test_text_length_limits_are_the_dictionarys(field):
     pattern = TRANSACTION["properties"][field]["pattern"]
-    limit = TEXT_MAX[field]
-    assert f"{{1,{limit}}}" in pattern or f"{{0,{limit - 1}}}" in pattern
+    limit = BY_NAME[field].max_len or BY_NAME[field].length[1]
+    assert any(f"{{{low},{limit - 1 + low}}}" in pattern for low in (0, 1)) or limit <= 2
 
 
-def test_number_limits_are_the_schemas():
+def test_number_limits_are_the_dictionarys():
     props = TRANSACTION["properties"]
-    assert props["amt"]["maximum"] == AMT_MAX and props["amt"]["minimum"] == 0
-    assert props["city_pop"]["maximum"] == CITY_POP_MAX
-    assert props["unix_time"]["maximum"] == UNIX_TIME_MAX
-    for name, limit in COORD_LIMITS.items():
+    assert props["amt"]["maximum"] == BY_NAME["amt"].maximum and props["amt"]["minimum"] == 0
+    assert props["city_pop"]["maximum"] == BY_NAME["city_pop"].maximum
+    assert props["unix_time"]["maximum"] == BY_NAME["unix_time"].maximum
+    for name in ("lat", "long", "merch_lat", "merch_long"):
+        limit = BY_NAME[name].maximum
         assert (props[name]["minimum"], props[name]["maximum"]) == (-limit, limit)
 
 

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from chalicelib.dictionary.fields import FIELDS, STREAM_COLUMNS
+from chalicelib.dictionary.validate import check_stream_record, validate_transaction
 from chalicelib.ingest.batch import BadRequest, PayloadTooLarge, parse_batch
-from chalicelib.schema import FIELDS, STREAM_COLUMNS, check_stream_record, validate_transaction
 from chalicelib.stream.csvfile import encode_csv
 from tests.support.factories import make_transaction
 from tests.support.readback import read_back

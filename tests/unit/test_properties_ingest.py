@@ -9,10 +9,11 @@ from unittest.mock import create_autospec
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chalicelib.dictionary.fields import FIELDS
+from chalicelib.dictionary.validate import check_stream_record
 from chalicelib.ingest.batch import Ingestor
 from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.ingest.publisher import Publisher
-from chalicelib.schema import FIELDS, check_stream_record
 from chalicelib.stream.record import decode_stream_record
 from tests.support.factories import make_transaction
 from tests.support.strategies import tricky

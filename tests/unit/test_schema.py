@@ -4,14 +4,9 @@ import datetime as dt
 import pytest
 from marshmallow import ValidationError
 
-from chalicelib.schema import (
-    FIELDS,
-    STREAM_COLUMNS,
-    TransactionSchema,
-    check_stream_record,
-    luhn_valid,
-    validate_transaction,
-)
+from chalicelib.dictionary.fields import FIELDS, STREAM_COLUMNS
+from chalicelib.dictionary.kinds import luhn_valid
+from chalicelib.dictionary.validate import TransactionSchema, check_stream_record, validate_transaction
 from tests.support.factories import luhn_complete, make_transaction
 
 

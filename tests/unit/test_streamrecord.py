@@ -2,7 +2,8 @@
 import base64
 import json
 
-from chalicelib.schema import STREAM_COLUMNS, check_stream_record
+from chalicelib.dictionary.fields import STREAM_COLUMNS
+from chalicelib.dictionary.validate import check_stream_record
 from chalicelib.stream.csvfile import encode_row, values_of
 from chalicelib.stream.record import decode_line, decode_stream_record, encode_stream_record
 from tests.support.kinesis_events import encode_data, stream_record

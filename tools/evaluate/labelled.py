@@ -68,7 +68,7 @@ def read_labelled(path: str | Path) -> LabelledRows:
 
 
 def _validate(record: dict[str, str]) -> dict[str, str]:
-    from chalicelib.schema import validate_transaction
+    from chalicelib.dictionary.validate import validate_transaction
 
     return validate_transaction(record)
 

@@ -1,21 +1,18 @@
--- Rules for the fields that change with every row, through the rule functions of sql/001_schema.sql.
+-- Rules for the fields that change with every row, through the rule functions `make rules` generates
+-- (sql/R__rules.sql).
 -- Only canonical text passes: the batcher writes nothing else, so anything different is a corrupted or
 -- foreign row to reject with its reason, not something to repair here. Customer and merchant fields are
 -- checked once per distinct value (check_customers.sql, check_merchants.sql); here only their presence.
 UPDATE stage s SET reason = c.reason
 FROM (
     SELECT line_no, concat_ws('; ',
-        'trans_date_trans_time: ' || datetime_problem(trans_date_trans_time),
-        'amt: ' || amount_problem(amt),
-        'trans_num: ' || CASE WHEN trans_num ~ '^[-A-Za-z0-9_]+$' AND length(trans_num) <= 64 THEN NULL
-                              WHEN trans_num IS NULL THEN 'is required'
-                              WHEN trans_num = '' THEN 'must not be empty'
-                              ELSE 'must be 1 to 64 characters of A-Z a-z 0-9 _ -' END,
-        'unix_time: ' || count_problem(unix_time, 100000000000),
-        'merch_lat: ' || coordinate_problem(merch_lat, 90),
-        'merch_long: ' || coordinate_problem(merch_long, 180),
-        'is_fraud: ' || CASE WHEN is_fraud IS NULL OR is_fraud IN ('', '0', '1') THEN NULL
-                             ELSE 'must be 0, 1 or empty' END,
+        'trans_date_trans_time: ' || rule_trans_date_trans_time(trans_date_trans_time),
+        'amt: ' || rule_amt(amt),
+        'trans_num: ' || rule_trans_num(trans_num),
+        'unix_time: ' || rule_unix_time(unix_time),
+        'merch_lat: ' || rule_merch_lat(merch_lat),
+        'merch_long: ' || rule_merch_long(merch_long),
+        'is_fraud: ' || rule_is_fraud(is_fraud),
         CASE WHEN num_nulls(card_token, cc_last4, merchant, category, first, last, gender, street, city, state,
                             zip, lat, long, city_pop, job, dob) > 0 THEN concat_ws('; ',
             CASE WHEN card_token IS NULL THEN 'card_token: is required' END,
