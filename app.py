@@ -27,8 +27,10 @@ def token_authorizer(auth_request):
     try:
         grant = runtime.authorize(auth_request.token)
     except SecretUnavailable as exc:
+        # Raise, not deny: a failed authorizer makes API Gateway answer 500 and cache nothing, whereas a deny
+        # would be cached for 300 s and lock the token out long after Secrets Manager recovered.
         log_event("authorizer_error", error=str(exc))
-        grant = None
+        raise
     if grant is None:
         return AuthResponse(routes=[], principal_id="anonymous")
     routes = [AuthRoute(path, methods) for path, methods in allowed_routes(grant.scopes, app.routes)]

@@ -3,6 +3,8 @@
 It connects with the master secret (DB_ADMIN_SECRET_ID), applies the pending migrations, then creates or
 updates the functions' own login from their secret (DB_SECRET_ID) as a member of cardstream_loader and nothing
 else. So the functions never hold the master password, and their rights are the loader role's.
+The password reaches the server only as a SCRAM-SHA-256 verifier computed here (libpq's PQencryptPasswordConn),
+so no SQL text, server log or pg_stat_statements entry ever holds it in clear.
 `python -m chalicelib.dbsetup` runs the same from a machine that can reach the database.
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from typing import Any
 
 from psycopg2 import errors, sql
+from psycopg2.extensions import encrypt_password
 
 from chalicelib.migrate import apply_migrations
 
@@ -19,14 +22,18 @@ APP_GROUP = "cardstream_loader"  # made by sql/002_roles.sql
 
 
 def ensure_app_login(conn, username: str, password: str, group: str = APP_GROUP) -> None:
-    """The login `username` with `password`, member of `group`: created, or its password reset."""
+    """The login `username` with `password`, member of `group`: created, or its password reset.
+
+    The statement carries the password's SCRAM verifier (`SCRAM-SHA-256$4096:salt$StoredKey:ServerKey`), which
+    PostgreSQL stores as given; the clear password never leaves this process."""
+    verifier = encrypt_password(password, username, conn, "scram-sha-256")
     for last_try in (False, True):
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,))
                 verb = "ALTER" if cur.fetchone() else "CREATE"
                 cur.execute(sql.SQL(verb + " ROLE {} WITH LOGIN PASSWORD %s").format(sql.Identifier(username)),
-                            (password,))
+                            (verifier,))
                 cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(username)))
             conn.commit()
             return
