@@ -6,7 +6,9 @@ Each fix makes moto accept what AWS accepts; none makes a broken deploy pass:
 - API Gateway ImportRestApi/PutRestApi: chalice sends Swagger 2.0 (which AWS imports); moto only reads
   OpenAPI 3 and needs `info.description`. The body is relabelled; moto reads the same paths and integrations
   (it ignores the authorizer, so `chalice package` output is where the tests check the authorizer).
-- CloudFormation: the resource types moto lacks or gets wrong are fixed in infra/moto_cfn.py.
+- CloudFormation: the resource types moto lacks or gets wrong are fixed in infra/moto_cfn.py, and the
+  hardening's in infra/moto_cfn_security.py.
+- Lambda GetAccountSettings (the deploy's concurrency preflight) is answered by infra/moto_lambda_account.py.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from infra.moto_cfn import register_cloudformation_fixes
+from infra.moto_cfn_security import register_security_models
+from infra.moto_lambda_account import LambdaAccountSettings
 
 _SERVICE_IN_AUTH = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _FILTER_RULE_NAME = re.compile(rb"<Name>(Prefix|Suffix)</Name>")
@@ -76,7 +80,8 @@ class RehearsalServer:
         import threading
 
         register_cloudformation_fixes()
-        app = NormalizingApp(DomainDispatcherApplication(create_backend_app))
+        register_security_models()
+        app = LambdaAccountSettings(NormalizingApp(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -8,6 +8,8 @@
 - API tokens: every name the stage lists gets a generated token; existing tokens are never changed.
 - API Gateway's own error answers: for a path with no route it answers 403 with a body that quotes the
   Authorization header, i.e. the caller's token. Those responses get a fixed body instead.
+- The API stage's throttling (rate and burst for every method, from the stage file) and the stack's WAF web
+  ACL: Chalice makes the stage, so both are applied to it after each deploy.
 """
 from __future__ import annotations
 
@@ -99,3 +101,20 @@ def configure_functions(lambda_client, resources: dict[str, dict], outputs: dict
         configure_async_invoke(lambda_client, loader["lambda_arn"], dlq_arn, spec["loader_async_invoke"])
         done.append(f"{LOADER}: async max event age and retries bounded, failures -> DLQ")
     return done
+
+
+def stage_arn(region: str, rest_api_id: str, stage_name: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:apigateway:{region}::/restapis/{rest_api_id}/stages/{stage_name}"
+
+
+def configure_stage_protection(apigw_client, wafv2_client, rest_api_id: str, stage_name: str,
+                               throttling: dict[str, int], web_acl_arn: str) -> list[str]:
+    """Every method's rate and burst limits on the stage, then the web ACL in front of it (both idempotent)."""
+    rate, burst = int(throttling["rate_limit"]), int(throttling["burst_limit"])
+    apigw_client.update_stage(restApiId=rest_api_id, stageName=stage_name, patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(rate)},
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(burst)}])
+    region = apigw_client.meta.region_name
+    wafv2_client.associate_web_acl(WebACLArn=web_acl_arn, ResourceArn=stage_arn(region, rest_api_id, stage_name))
+    return [f"API stage {stage_name}: {rate} requests/s, bursts of {burst}, for every method",
+            f"API stage {stage_name}: behind web ACL {web_acl_arn.rsplit('/', 2)[-2]}"]

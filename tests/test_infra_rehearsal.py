@@ -192,3 +192,61 @@ def test_redeploy_after_destroy_adopts_the_kept_buckets_and_card_key(rehearsal):
         {"AdoptLandingBucket": "true", "AdoptAccessLogBucket": "true", "AdoptCardKeySecret": "true"}
     assert again["secrets"]["card-key"] == _facts(rehearsal)["secrets"]["card-key"]
     assert set(again["functions"]) == set(_facts(rehearsal)["functions"])
+
+
+# ---------------------------------------------------------------- a team: two checkouts, one stage (issue 16)
+def test_the_account_set_up_makes_the_state_bucket_and_the_two_deploy_roles(rehearsal):
+    assert rehearsal["account"]["exit_code"] == 0, rehearsal["account"]["tail"]
+    outputs = json.loads(rehearsal["account"]["tail"][rehearsal["account"]["tail"].index("{"):])
+    assert outputs["DeployStateBucketName"] == f"cardstream-deploy-state-{ACCOUNT}-us-east-1"
+    assert outputs["DevDeployRoleArn"].endswith(":role/cardstream-deploy-dev")
+
+
+def test_a_second_checkout_updates_the_same_api_through_the_shared_state(rehearsal):
+    create, update = _round(rehearsal, "create"), _round(rehearsal, "update")
+    assert (create["checkout"], update["checkout"]) == ("a", "b")
+    assert [a["id"] for a in update["facts"]["apis"]] == [a["id"] for a in create["facts"]["apis"]]
+    assert len(update["facts"]["event_source_mappings"]) == 1  # not a second mapping, no conflict
+    state = update["facts"]["deploy_state"]
+    assert state["keys"] == [f"{STAGE}/deployed.json"]  # and no lock left behind
+    rest_api = next(r for r in state["deployed"][f"{STAGE}/deployed.json"]["resources"] if r["name"] == "rest_api")
+    assert rest_api["rest_api_id"] == create["facts"]["apis"][0]["id"]
+
+
+def test_the_second_checkout_destroy_removes_the_app_the_stack_and_the_shared_state(rehearsal):
+    destroy = _round(rehearsal, "destroy")
+    assert destroy["checkout"] == "b"
+    gone = destroy["facts"]
+    assert (gone["functions"], gone["apis"], gone["stack"]) == ({}, [], None)
+    assert gone["deploy_state"]["keys"] == []
+
+
+def test_the_first_checkout_redeploys_from_the_shared_state_after_the_other_destroyed(rehearsal):
+    again = _round(rehearsal, "redeploy")
+    assert again["checkout"] == "a" and len(again["facts"]["apis"]) == 1
+    assert again["facts"]["deploy_state"]["keys"] == [f"{STAGE}/deployed.json"]
+
+
+def test_the_preflight_runs_first_and_places_the_subnets_in_checked_zones_kept_across_deploys(rehearsal):
+    log = _round(rehearsal, "create")["tail"]
+    assert log.index("0/6 preflight") < log.index("1/6 stack")
+    assert "zones: use1-az1 (us-east-1b), use1-az2 (us-east-1c)" in log
+    for name in ("create", "update"):
+        params = _facts(rehearsal, name)["stack"]["parameters"]
+        assert (params["AvailabilityZone1"], params["AvailabilityZone2"]) == ("us-east-1b", "us-east-1c")
+    assert "the stack's subnets, kept" in _round(rehearsal, "update")["tail"]
+
+
+def test_the_api_stage_is_throttled_and_behind_the_stack_web_acl(rehearsal):
+    (api,) = _facts(rehearsal)["apis"]
+    settings = api["method_settings"]["api"]["*/*"]
+    assert (settings["throttlingRateLimit"], settings["throttlingBurstLimit"]) == (50.0, 100)
+    assert api["web_acls"] == {"api": f"{P}-api"}
+
+
+def test_the_card_key_secret_is_encrypted_with_its_own_key_kept_with_it(rehearsal):
+    made, kept = _facts(rehearsal)["card_key_encryption"], _facts(rehearsal, "redeploy")["card_key_encryption"]
+    assert made["key_state"] == "Enabled"
+    sids = {st["Sid"] for st in made["key_policy"]["Statement"]}
+    assert "OnlyTheApiFunctionDecrypts" in sids
+    assert kept["key_id"] == made["key_id"] and kept["key_state"] == "Enabled"  # a destroy kept both
