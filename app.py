@@ -117,6 +117,14 @@ def sweep_raw_files(event):
     runtime.sweep_raw_files()
 
 
+# The read routes' own function in the cloud (Chalice gives every route to one function): `make deploy` points
+# the GET routes that read the database at it, so its reserved concurrency caps the connections reads can take
+# (docs/capacity.md). Chalice's app is the same proxy handler Lambda calls for api_handler.
+@app.lambda_function(name="read_api")
+def read_api(event, context):
+    return app(event, context)
+
+
 # Run by `make deploy` after each deploy: the database is private, so set-up runs inside the VPC.
 @app.lambda_function(name="migrate")
 def migrate(event, context):

@@ -194,6 +194,8 @@ def _deploy_locked(clients: dict, stage: str, project_dir: Path, spec: dict, mig
         say("    " + line)
     api_id = resources["rest_api"]["rest_api_id"]
     api_stage = config["stages"][stage].get("api_gateway_stage", "api")
+    say("    " + post_deploy.route_reads(clients["apigateway"], clients["lambda"], api_id,
+                                        resources[post_deploy.READ_FUNCTION]["lambda_arn"], spec["read_routes"]))
     say("    " + post_deploy.configure_gateway_responses(clients["apigateway"], api_id, api_stage))
     for line in post_deploy.configure_stage_protection(clients["apigateway"], clients["wafv2"], api_id, api_stage,
                                                        spec["api_throttling"], outputs["ApiWebAclArn"]):

@@ -97,8 +97,8 @@ def test_each_function_role_holds_exactly_its_policy_file(rehearsal):
         assert fn["role"] == f"{P}-{name}"
 
 
-def test_loader_sweep_and_migrate_run_with_reserved_concurrency(rehearsal):
-    for name, wanted in (("on_raw_file", 10), ("sweep_raw_files", 1), ("migrate", 1)):
+def test_loader_reads_sweep_and_migrate_run_with_reserved_concurrency(rehearsal):
+    for name, wanted in (("on_raw_file", 10), ("read_api", 5), ("sweep_raw_files", 1), ("migrate", 1)):
         assert _fn(rehearsal, name)["reserved_concurrency"] == wanted, name
 
 
@@ -137,12 +137,14 @@ def test_sweep_runs_on_a_schedule(rehearsal):
     assert rule["schedule"].startswith("rate(")
 
 
-def test_api_routes_reach_the_api_function_by_lambda_proxy_on_stage_api(rehearsal):
+def test_api_routes_reach_the_api_function_and_reads_the_read_function_by_lambda_proxy_on_stage_api(rehearsal):
     (api,) = _facts(rehearsal)["apis"]
     assert api["stages"] == ["api"]
     assert {"GET /health", "POST /transactions"} <= set(api["methods"])
-    assert {(m["type"], m["uri"].split("function:")[1]) for m in api["methods"].values()} == \
-        {("aws_proxy", f"{P}/invocations")}
+    reads = {"GET /transactions/{trans_num}", "GET /alerts"}
+    targets = {route: (m["type"].lower(), m["uri"].split("function:")[1]) for route, m in api["methods"].items()}
+    assert {targets[r] for r in reads} == {("aws_proxy", f"{P}-read_api/invocations")}
+    assert {t for r, t in targets.items() if r not in reads} == {("aws_proxy", f"{P}/invocations")}
 
 
 def test_gateway_errors_for_unknown_routes_answer_a_fixed_body_that_cannot_quote_the_token(rehearsal):
