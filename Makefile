@@ -27,7 +27,7 @@ help:
 	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
-	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (README: Deploy to AWS)"
+	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (docs/deploy.md)"
 	@echo "make destroy STAGE=dev  remove it, keeping the data (DELETE_DATA=1 removes that too)"
 	@echo "make rehearse  make deploy/destroy against moto in server mode, offline"
 	@echo "make account-setup GITHUB_REPO=owner/name  once per AWS account: deploy state, OIDC, deploy roles"
@@ -135,7 +135,7 @@ test-browser: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
-# Cloud stages (README "Deploy to AWS"): the stack, the Chalice app, migrations, what Chalice cannot set.
+# Cloud stages (docs/deploy.md): the stack, the Chalice app, migrations, what Chalice cannot set.
 STAGE ?= dev
 DEPLOY_ARGS ?=
 .PHONY: deploy destroy rehearse account-setup unlock
