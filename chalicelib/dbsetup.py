@@ -1,6 +1,7 @@
 """The database set-up a cloud deploy runs from inside the VPC (the `migrate` function; the database is private).
 
-It connects with the master secret (DB_ADMIN_SECRET_ID), applies the pending migrations, then creates or
+It connects with the master secret (DB_ADMIN_SECRET_ID: the one RDS manages and rotates, which holds the login
+only; host, port and database come from the app secret), applies the pending migrations, then creates or
 updates the functions' own login from their secret (DB_SECRET_ID) as a member of cardstream_loader and nothing
 else. So the functions never hold the master password, and their rights are the loader role's.
 The password reaches the server only as a SCRAM-SHA-256 verifier computed here (libpq's PQencryptPasswordConn),
@@ -19,6 +20,7 @@ from psycopg2.extensions import encrypt_password
 from chalicelib.migrate import apply_migrations
 
 APP_GROUP = "cardstream_loader"  # made by sql/002_roles.sql
+WHERE = ("host", "port", "dbname", "engine")  # the connection fields of an RDS-format secret
 
 
 def ensure_app_login(conn, username: str, password: str, group: str = APP_GROUP) -> None:
@@ -61,6 +63,9 @@ def run_setup() -> dict[str, Any]:
     secrets = runtime.secret_cache()
     admin = secrets.get(settings.db_admin_secret_id) if settings.db_admin_secret_id else None
     app_secret = secrets.get(settings.db_secret_id) if settings.db_secret_id and admin else None
+    if admin is not None and app_secret is not None:
+        # RDS's own master secret holds the login only; where the database is comes from the app secret
+        admin = {**{k: app_secret[k] for k in WHERE if k in app_secret}, **admin}
     conn = open_connection(connect_kwargs(settings, admin))
     try:
         return setup_database(conn, app_secret)

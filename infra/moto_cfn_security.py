@@ -8,6 +8,11 @@
   tagger, which wants `TagKey`/`TagValue`, and fails the stack. This adapter renames the tag fields, sends the
   key policy as JSON text (as the KMS API takes it), and then creates the key with moto's own model.
 
+- AWS::RDS::DBInstance with ManageMasterUserPassword: moto's model ignores the property and has no
+  `MasterUserSecret.SecretArn` attribute. This adapter creates the instance with moto's model, turns the
+  managed secret on through moto's public modify_db_instance, writes the template's MasterUsername into that
+  secret (moto's says "admin"), and answers the attribute.
+
 The others the template adds are skipped by moto with a warning, and checked by cfn-lint and checkov instead:
 AWS::Budgets::Budget, AWS::WAFv2::LoggingConfiguration, AWS::SecretsManager::ResourcePolicy,
 AWS::SNS::TopicPolicy. (AWS::KMS::Alias has a moto model that works.)
@@ -101,9 +106,69 @@ def _kms_key_model() -> type[CloudFormationModel]:
     return _CfnKmsKey
 
 
+class _InstanceWithManagedSecret:
+    """moto's DBInstance, plus the GetAtt CloudFormation gives an instance whose master secret RDS manages."""
+
+    def __init__(self, db: Any):
+        self.db = db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name == "MasterUserSecret.SecretArn":
+            return self.db.master_user_secret.secret_arn
+        return self.db.get_cfn_attribute(attribute_name)
+
+
+@functools.cache
+def _db_instance_model() -> type[CloudFormationModel]:
+    """Defined on first call, after moto's own RDS model, which it then replaces in the type map."""
+    import json
+
+    from moto.rds.models import DBInstance, rds_backends
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    class _CfnDbInstance(CloudFormationModel):
+        """AWS::RDS::DBInstance: moto's model, and ManageMasterUserPassword as RDS does it."""
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "DBInstanceIdentifier"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::RDS::DBInstance"
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr == "MasterUserSecret.SecretArn" or DBInstance.has_cfn_attr(attr)
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name,
+                                            **kwargs):
+            props = dict(cloudformation_json["Properties"])
+            managed = str(props.pop("ManageMasterUserPassword", "false")).lower() == "true"
+            db = DBInstance.create_from_cloudformation_json(
+                resource_name, {**cloudformation_json, "Properties": props}, account_id, region_name, **kwargs)
+            if not managed:
+                return db
+            db = rds_backends[account_id][region_name].modify_db_instance(
+                db.db_instance_identifier, {"manage_master_user_password": True})
+            secrets = secretsmanager_backends[account_id][region_name]
+            arn = db.master_user_secret.secret_arn
+            login = json.loads(secrets.get_secret_value(arn, None, None)["SecretString"])
+            login["username"] = props.get("MasterUsername") or login["username"]
+            secrets.put_secret_value(arn, json.dumps(login), None, None, ["AWSCURRENT"])
+            return _InstanceWithManagedSecret(db)
+
+    return _CfnDbInstance
+
+
 def register_security_models() -> None:
     from moto.cloudformation import parsing
 
     _kms_key_model()
+    _db_instance_model()
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()  # pick up the models above (defined after moto's, they win in its type map)

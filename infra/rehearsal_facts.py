@@ -97,6 +97,7 @@ def collect_facts(endpoint_url: str, stage: str, account: str) -> dict[str, Any]
     functions = [f for page in c["lambda"].get_paginator("list_functions").paginate() for f in page["Functions"]
                  if f["FunctionName"] == prefix or f["FunctionName"].startswith(prefix + "-")]
     stacks = _or_none(c["cloudformation"].describe_stacks, StackName=prefix)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks["Stacks"][0].get("Outputs", [])} if stacks else {}
     buckets = {b["Name"] for b in c["s3"].list_buckets().get("Buckets", [])}
     notification = (_or_none(c["s3"].get_bucket_notification_configuration, Bucket=bucket) or {}) \
         if bucket in buckets else None
@@ -113,8 +114,10 @@ def collect_facts(endpoint_url: str, stage: str, account: str) -> dict[str, Any]
         "apis": _api_facts(c, "cardstream"),
         "rules": [{"name": r["Name"], "schedule": r.get("ScheduleExpression")}
                   for r in c["events"].list_rules(NamePrefix=prefix)["Rules"]],
-        "secrets": {name: _secret(c, f"cardstream/{stage}/{name}")
-                    for name in ("api-tokens", "card-key", "db", "db-app")},
+        "secrets": {**{name: _secret(c, f"cardstream/{stage}/{name}") for name in ("api-tokens", "card-key", "db-app")},
+                    "db": _secret(c, outputs["DbSecretName"]) if outputs.get("DbSecretName") else None},
+        "rds_managed_secrets": [s["Name"] for s in c["secretsmanager"].list_secrets()["SecretList"]
+                                if s["Name"].startswith("rds!")],
         "card_key_encryption": _card_key_encryption(c, stage),
         "deploy_state": _deploy_state(c, account),
     }

@@ -34,16 +34,21 @@ def _arns(stage: str, account: str = ACCOUNT) -> dict[str, str]:
         "q_stream": f"{bucket}/quarantine/stream/dt=2019-01-01/hour=00/f.jsonl",
         "q_files": f"{bucket}/quarantine/files/raw-data/f.csv", "other_key": f"{bucket}/elsewhere/f.csv",
         "tokens": secret + "api-tokens-Ab12Cd", "card_key": secret + "card-key-Ab12Cd",
-        "db": secret + "db-Ab12Cd", "db_app": secret + "db-app-Ab12Cd",
+        "db": f"arn:aws:secretsmanager:{REGION}:{account}:secret:rds!db-0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0-Ab12Cd",
+        "db_app": secret + "db-app-Ab12Cd",
         "dlq": f"arn:aws:sqs:{REGION}:{account}:cardstream-{stage}-dlq",
         "card_kms": f"arn:aws:kms:{REGION}:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     }
 
 
 def _context(stage: str) -> dict[str, str]:
-    """The request context AWS evaluates a KMS call in: through Secrets Manager, on the stage's card-key key."""
+    """The request context AWS evaluates a call in: KMS through Secrets Manager on the stage's card-key key; the
+    tag on the master secret RDS manages for the stage's database."""
     return {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com",
-            "kms:ResourceAliases": f"alias/cardstream-{stage}-card-key"}
+            "kms:ResourceAliases": f"alias/cardstream-{stage}-card-key",
+            # RDS tags the master secret it manages with its instance
+            "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":
+                f"arn:aws:rds:{REGION}:{ACCOUNT}:db:cardstream-{stage}"}
 
 
 READ_STREAM = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards",

@@ -161,8 +161,10 @@ def test_generated_secrets_are_what_the_app_expects(rehearsal):
     assert CardTokenizer.from_secret(secrets["card-key"])  # 32 bytes of hex
     assert set(secrets["api-tokens"]) == {"primary", "secondary"}
     assert all(len(token) >= MIN_TOKEN_CHARS for token in secrets["api-tokens"].values())
-    for name in ("db", "db-app"):
-        assert {"host", "port", "username", "password", "dbname"} <= set(secrets.get(name) or {"missing": 1}), name
+    assert {"host", "port", "username", "password", "dbname"} <= set(secrets["db-app"] or {"missing": 1})
+    # the master login: the secret RDS makes and rotates, holding the login only
+    assert secrets["db"]["username"] == "cardstream_admin" and secrets["db"]["password"]
+    assert _facts(rehearsal)["stack"]["outputs"]["DbSecretName"].split(":secret:")[1].startswith("rds!db-")
 
 
 def test_migrations_and_the_functions_login_go_through_the_db_secrets(rehearsal):
@@ -185,7 +187,7 @@ def test_destroy_removes_app_and_stack_and_keeps_the_data(rehearsal):
     assert (gone["stack"], gone["functions"], gone["apis"], gone["event_source_mappings"]) == (None, {}, [], [])
     assert {f"{P}-landing-{ACCOUNT}", f"{P}-access-logs-{ACCOUNT}"} <= set(gone["buckets"])
     assert gone["secrets"]["card-key"] == _facts(rehearsal)["secrets"]["card-key"]
-    assert gone["secrets"]["api-tokens"] is None and gone["secrets"]["db"] is None
+    assert gone["secrets"]["api-tokens"] is None and gone["rds_managed_secrets"] == []
 
 
 def test_redeploy_after_destroy_adopts_the_kept_buckets_and_card_key(rehearsal):

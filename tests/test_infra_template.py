@@ -99,9 +99,10 @@ def test_parameter_group_forces_tls_and_carries_the_original_design_settings():
     assert {name: _default(refs[name]) for name in original} == original  # 16 MB, 4 MB, 64 MB, 48 MB
 
 
-def test_master_password_comes_from_a_generated_secret():
+def test_rds_makes_and_rotates_the_master_password_and_every_other_secret_is_generated():
     db = RES["Database"]["Properties"]
-    assert "{{resolve:secretsmanager:${DbSecret}:SecretString:password}}" in json.dumps(db["MasterUserPassword"])
+    assert db["ManageMasterUserPassword"] is True and "MasterUserPassword" not in db
+    assert T["Outputs"]["DbSecretName"]["Value"] == {"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}
     secrets = _of_type("AWS::SecretsManager::Secret")
     assert all("GenerateSecretString" in s["Properties"] and "SecretString" not in s["Properties"]
                for s in secrets.values())
