@@ -46,6 +46,8 @@ def parse_batch(raw: bytes | None, max_bytes: int, max_items: int) -> list[Any]:
         body = json.loads(raw or b"")
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("body is not valid JSON") from None
+    except RecursionError:  # json's C decoder recurses per nesting level: "[" * 5000 gets here, within max_bytes
+        raise BadRequest("body is nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("body must be a transaction object or {\"transactions\": [...]}")
     if "transactions" not in body:

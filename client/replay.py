@@ -32,8 +32,10 @@ class AuthRefused(RuntimeError):
 def replay(path: str | Path, url: str, token: str, *, batch_size: int = MAX_BATCH_SIZE, concurrency: int = 4,
            rate: float | None = None, retry: RetryPolicy = RetryPolicy(), timeout: float = 30.0,
            warn: Callable[[str], None] = lambda message: None,
-           on_progress: Callable[[int], None] = lambda rows: None) -> ReplayResult:
-    """Send every row of the CSV at `path` to the API at `url`; raises `AuthRefused` on 401/403."""
+           on_progress: Callable[[int], None] = lambda rows: None,
+           stop: threading.Event | None = None) -> ReplayResult:
+    """Send every row of the CSV at `path` to the API at `url`; raises `AuthRefused` on 401/403. Setting `stop`
+    ends the replay early: no new batch is sent, retries are dropped, and those rows are reported as not sent."""
     if not 1 <= batch_size <= MAX_BATCH_SIZE or concurrency < 1:
         raise ValueError(f"batch_size must be 1..{MAX_BATCH_SIZE} and concurrency >= 1")
     transport, pacer, started = Transport(url, token, timeout), Pacer(rate), time.perf_counter()
@@ -41,7 +43,7 @@ def replay(path: str | Path, url: str, token: str, *, batch_size: int = MAX_BATC
         result = ReplayResult(dropped_columns=source.dropped)
         if source.dropped:
             warn(f"dropping columns outside the data dictionary: {', '.join(source.dropped)}")
-        sender = _BatchSender(transport, retry)
+        sender = _BatchSender(transport, retry, stop or threading.Event())
         try:
             _run(sender, _batches(source, batch_size, result, warn, on_progress), concurrency, pacer, result,
                  on_progress)
@@ -81,6 +83,8 @@ def _run(sender: _BatchSender, batches: Iterator[list[Row]], concurrency: int, p
     with ThreadPoolExecutor(concurrency, thread_name_prefix="replay") as pool:
         try:
             for number, batch in enumerate(batches):
+                if sender.stop.is_set():
+                    break
                 pacer.wait(len(batch))
                 in_flight.add(pool.submit(sender.send, number, batch))
                 result.sent += len(batch)
@@ -100,10 +104,10 @@ def _run(sender: _BatchSender, batches: Iterator[list[Row]], concurrency: int, p
 class _BatchSender:
     """Delivers one batch, retrying what may be retried. Runs on a worker thread."""
 
-    def __init__(self, transport: Transport, retry: RetryPolicy):
+    def __init__(self, transport: Transport, retry: RetryPolicy, stop: threading.Event):
         self._transport, self._retry = transport, retry
         self._rng = random.Random()
-        self.stop = threading.Event()
+        self.stop = stop
 
     def send(self, number: int, batch: list[Row]) -> BatchOutcome:
         outcome = BatchOutcome(number, len(batch), time.time(), tuple(_trans_num(row) for row in batch))

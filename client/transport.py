@@ -108,7 +108,7 @@ class Transport:
 def _json_object(data: bytes) -> dict[str, Any]:
     try:
         body = json.loads(data or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # whatever a server or proxy answers, never a crash
         return {}
     return body if isinstance(body, dict) else {}
 

@@ -17,12 +17,10 @@ import json
 import re
 from urllib.parse import parse_qs
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
-
 from infra.moto_cfn import register_cloudformation_fixes
 from infra.moto_cfn_security import register_security_models
 from infra.moto_lambda_account import LambdaAccountSettings
+from infra.moto_server import make_moto_server, moto_app
 
 _SERVICE_IN_AUTH = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _FILTER_RULE_NAME = re.compile(rb"<Name>(Prefix|Suffix)</Name>")
@@ -80,9 +78,10 @@ class RehearsalServer:
         import threading
 
         register_cloudformation_fixes()
-        register_security_models()
-        app = LambdaAccountSettings(NormalizingApp(DomainDispatcherApplication(create_backend_app)))
-        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+        app = NormalizingApp(moto_app())
+        if register_security_models():
+            app = LambdaAccountSettings(app)
+        self._server = make_moto_server(app)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -162,12 +162,13 @@ def database_url(pg_dsn):
         yield pg_dsn
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    """The local stack's moto server (infra/local/aws.py), one per test module."""
+@pytest.fixture(scope="module", params=["speedups", "stock"])
+def emulator(request):
+    """The local stack's moto server (infra/local/aws.py), one per test module: with the Kinesis speed-ups
+    (infra/local/moto_speedups.py) and on stock moto, which runs wherever the speed-ups stand down."""
     from infra.local.aws import Emulator
 
-    emu = Emulator()
+    emu = Emulator(stock=request.param == "stock")
     emu.start()
     yield emu
     emu.stop()

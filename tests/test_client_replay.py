@@ -270,3 +270,10 @@ def test_pacer_holds_records_to_the_rate():
     for _ in range(3):
         pacer.wait(50)
     assert sleeps == [0.5, 0.5]
+
+
+def test_an_answer_nested_too_deeply_reads_as_an_empty_object():
+    from client.transport import _json_object
+
+    assert _json_object(b"[" * 5_000 + b"]" * 5_000) == {}
+    assert _json_object(b'{"a": ' * 50_000) == {}

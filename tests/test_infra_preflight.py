@@ -142,3 +142,25 @@ def test_a_failed_deploy_still_writes_its_state_back_and_frees_the_lock(s3, tmp_
 def test_without_the_account_set_up_the_deploy_says_how_to_run_it(aws):
     with pytest.raises(deploy_state.NoStateBucket, match="make account-setup GITHUB_REPO=owner/name"):
         deploy_state.check_bucket(boto3.client("s3", region_name="us-east-1"), BUCKET)
+
+
+# ---------------------------------------------------------------- the rehearsal's moto models, version-guarded
+def test_the_hardening_models_register_on_the_locked_moto_and_replace_its_kms_and_rds_models():
+    script = ("from infra import moto_cfn_security\nassert moto_cfn_security.register_security_models(say=print)\n"
+              "from moto.cloudformation import parsing\nm = parsing.get_model_map()\n"
+              "assert m['AWS::WAFv2::WebACL'].__module__ == 'infra.moto_cfn_security_models'\n"
+              "assert m['AWS::KMS::Key'].__module__ == m['AWS::RDS::DBInstance'].__module__ == m['AWS::WAFv2::WebACL']"
+              ".__module__\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_on_an_unproven_moto_the_hardening_models_stay_off_after_one_warning():
+    script = ("import sys\nfrom infra import moto_cfn_security\nsaid = []\n"
+              "assert moto_cfn_security.register_security_models('5.99.0', said.append) is False\n"
+              "assert len(said) == 1 and 'moto_cfn_security.py' in said[0], said\n"
+              "assert 'infra.moto_cfn_security_models' not in sys.modules\n"
+              "from moto.cloudformation import parsing\n"
+              "assert parsing.get_model_map()['AWS::KMS::Key'].__module__ == 'moto.kms.models'\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout

@@ -141,3 +141,11 @@ def test_non_ascii_text_reaches_the_stream_intact(api, auth_headers):
 def test_json_content_type_with_a_charset_is_accepted(api, auth_headers):
     response = post(api, auth_headers, make_transaction(), **{"Content-Type": "application/json; charset=utf-8"})
     assert response.status_code == 202
+
+
+@pytest.mark.parametrize("body", ["[" * 5_000 + "]" * 5_000, '{"transactions": ' + "[" * 200_000,
+                                  '{"a": ' * 50_000 + "1" + "}" * 50_000])
+def test_a_deeply_nested_body_is_a_bad_request_not_a_server_error(api, auth_headers, body):
+    response = post(api, auth_headers, body)
+    assert response.status_code == 400
+    assert json.loads(response.body)["message"] in {"body is nested too deeply", "body is not valid JSON"}

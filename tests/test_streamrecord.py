@@ -54,3 +54,8 @@ def test_api_encoded_records_read_by_the_regex_path_give_the_same_line_as_json_l
         assert decode_line(compact) == decode_line(spaced), record
         if check_stream_record(record) is None:
             assert decode_line(compact) == (encode_row(values_of(record)).encode(), None)
+
+
+def test_a_deeply_nested_stream_record_is_poison_not_a_crash():
+    line, reason = decode_line(base64.b64encode(b"[" * 5_000 + b"]" * 5_000).decode())
+    assert (line, reason) == (None, "data is not valid JSON")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from chalicelib.settings import get_settings
 from infra.local.database import psql_command, redact
+from infra.local.outage import ERROR_PREFIX
 from infra.local.stack import LocalStack, StackOptions
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -61,10 +62,7 @@ def run_foreground(options: StackOptions) -> int:
     try:
         info = stack.start()
         _announce(info)
-        while not stop.wait(0.5):
-            if not stack.api_alive():
-                _say("the API process exited; stopping")
-                break
+        _serve(stack, stop)
         report = stack.stop()
     except KeyboardInterrupt:
         _say("stopped without draining: records still on the stream or in unloaded files are lost")
@@ -73,6 +71,21 @@ def run_foreground(options: StackOptions) -> int:
          + (f", {len(report.files_given_up)} files left to the sweep" if report.files_given_up else ""))
     _say("stopped" if report.complete else "stopped, but the drain did NOT finish: see the errors above")
     return 0 if report.complete else 1
+
+
+def _serve(stack: LocalStack, stop: threading.Event) -> None:
+    """Until stopped: say once (ERROR_PREFIX, which `make demo` watches for) when the emulator cannot be read."""
+    reported = None
+    while not stop.wait(0.5):
+        if not stack.api_alive():
+            _say("the API process exited; stopping")
+            return
+        outage = stack.outage()
+        if outage and not reported:
+            _say(f"{ERROR_PREFIX}{outage}")
+        elif reported and not outage:
+            _say("the emulator answers again")
+        reported = outage
 
 
 def _announce(info: dict) -> None:

@@ -30,23 +30,35 @@ _CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect
 class Emulator:
     """A moto server in a child process (see emulator_server.py)."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, stock: bool = False):
         self._port = port
+        self.stock = stock
         self._proc: subprocess.Popen | None = None
         self.endpoint_url = ""
+        self.speedups = False
 
     def start(self, timeout: float = 60.0) -> str:
-        self._proc = children.spawn([sys.executable, "-m", "infra.local.emulator_server", "--port", str(self._port)],
-                                    cwd=PROJECT_DIR, stdout=subprocess.PIPE)
+        cmd = [sys.executable, "-m", "infra.local.emulator_server", "--port", str(self._port)]
+        # stdout carries only the `listening` line; warnings (an unproven moto) go to stderr, the stack's output.
+        self._proc = children.spawn([*cmd, "--stock"] if self.stock else cmd, cwd=PROJECT_DIR,
+                                    stdout=subprocess.PIPE, stderr=None)
         line = _read_line(self._proc, timeout)
         if not line.startswith("listening "):
+            exited = self._proc.poll()
             children.stop(self._proc)
-            raise RuntimeError(f"the moto server did not start: {line!r}")
-        self.endpoint_url = f"http://127.0.0.1:{int(line.split()[1])}"
+            why = f"it exited with {exited}; its error is above" if exited is not None else f"it said {line!r}"
+            raise RuntimeError(f"the moto server (infra/local/emulator_server.py) did not start: {why}")
+        words = line.split()
+        self.endpoint_url = f"http://127.0.0.1:{int(words[1])}"
+        self.speedups = "speedups=on" in words
         return self.endpoint_url
 
     def stop(self) -> None:
         children.stop(self._proc)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
 
     def client_env(self) -> dict[str, str]:
         """What a process needs to talk to this emulator with plain boto3."""

@@ -14,8 +14,15 @@ import subprocess
 _PR_SET_PDEATHSIG = 1
 
 
-def spawn(cmd: list[str], cwd=None, env: dict[str, str] | None = None, stdout=None) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.STDOUT if stdout else None,
+_SAME_AS_STDOUT = object()
+
+
+def spawn(cmd: list[str], cwd=None, env: dict[str, str] | None = None, stdout=None,
+          stderr=_SAME_AS_STDOUT) -> subprocess.Popen:
+    """`stderr` defaults to wherever stdout goes (ours when stdout is not given)."""
+    if stderr is _SAME_AS_STDOUT:
+        stderr = subprocess.STDOUT if stdout else None
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=stderr,
                             stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
 
 

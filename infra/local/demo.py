@@ -1,6 +1,6 @@
 """`make demo`: start the local stack, replay a sample over HTTP, wait for every accepted row in
 PostgreSQL, stop the stack (draining), print what happened and write the dashboard (.local/dashboard.html).
-Exit 1 if an accepted row is missing.
+Exit 1 if an accepted row is missing; exit 2, at once, if the stack says it cannot read the emulator.
 
 The sample is generated once per (rows, seed) and kept in the state folder, so a second run replays the
 same rows: everything is then a duplicate, and the summary says so.
@@ -8,8 +8,11 @@ same rows: everything is then a duplicate, and the summary says so.
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from client.dashboard import render_dashboard
 from client.generate import write_csv
@@ -20,6 +23,9 @@ from infra.local.alerts import alert_summary
 from infra.local.ledger import run_ledger
 from infra.local.process import StackProcess
 from infra.local.stack import StackOptions
+
+T = TypeVar("T")
+STOP_GRACE_SECONDS = 10.0  # requests in flight when the replay is told to stop: the client's own timeout is 30 s
 
 
 def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_file: str = "") -> int:
@@ -35,23 +41,34 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
     except RuntimeError as exc:
         _say(f"error: {exc}")
         return 1
+    for warning in stack.lines_starting("warning:"):
+        _say(warning)
     _say(f"stack ready: API {info['api_url']}, PostgreSQL {info['database_url']}")
     try:
         dsn = info["database_url"]
         since = observe.database_now(dsn)
         with observe.VisibilityWatch(dsn, since) as watch:
             started = time.time()
-            result = replay(sample, info["api_url"], info["token"], warn=lambda m: _say(f"warning: {m}"),
-                            on_progress=_progress(rows))
+            result = _unless_broken(stack, lambda stop: replay(
+                sample, info["api_url"], info["token"], warn=lambda m: _say(f"warning: {m}"),
+                on_progress=_progress(rows), stop=stop))
             _say(format_report(result, home / "demo-rejects.jsonl"))
             if result.rejected or result.malformed or result.undelivered:
                 write_rejects(result, home / "demo-rejects.jsonl")
             accepted = sorted(result.accepted_at)
             _say(f"waiting for {len(accepted)} accepted rows to reach PostgreSQL ...")
-            observe.wait_for_rows(dsn, accepted)
+            observe.wait_for_rows(dsn, accepted, broken=stack.error)
+            if stack.error():
+                raise StackBroken(stack.error())
+    except StackBroken as exc:
+        _say(f"error: the local emulator cannot be read, so no accepted row can load: {exc}")
+        _say(f"stopping the stack; its log: {stack.log_path}")
+        stack.stop()
+        return 2
     finally:
-        _say("stopping the stack (draining) ...")
-        code = stack.stop()
+        if not stack.stopped:
+            _say("stopping the stack (draining) ...")
+            code = stack.stop()
     drained = state.read_drain_file(home) or {"complete": False, "files": []}
     missing = observe.missing_rows(dsn, accepted)
     ledger = run_ledger(dsn, info["bucket"], [tuple(f) for f in drained["files"]], since)
@@ -60,6 +77,36 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
     if code != 0 or not drained["complete"]:
         _say(f"the stack did not drain cleanly (exit {code}); see {stack.log_path}")
     return 1 if missing or code != 0 or not drained["complete"] else 0
+
+
+class StackBroken(RuntimeError):
+    """The stack said it cannot read the emulator: nothing more will load."""
+
+
+def _unless_broken(stack: StackProcess, work: Callable[[threading.Event], T]) -> T:
+    """`work(stop)`, in a thread, unless the stack reports an outage first: then `stop` is set, the work gets
+    a moment to wind down, and StackBroken is raised."""
+    box: dict = {}
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = work(stop)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="demo-replay", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.5)
+        cause = stack.error()
+        if cause:
+            stop.set()
+            thread.join(STOP_GRACE_SECONDS)
+            raise StackBroken(cause)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _sample(home: Path, rows: int, seed: int) -> Path:

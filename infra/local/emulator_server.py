@@ -11,11 +11,8 @@ import os
 import sys
 import threading
 
-from moto.moto_server.werkzeug_app import MotoRequestHandler
-from moto.server import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import make_server
-
 from infra.local import moto_speedups
+from infra.moto_server import make_moto_server, moto_app
 
 
 class OneAtATime:
@@ -32,16 +29,28 @@ class OneAtATime:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     epilog="example: python -m infra.local.emulator_server --port 5000 --stock")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--stock", action="store_true", help="stock moto: leave the Kinesis speed-ups off")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per AWS call is noise
-    moto_speedups.apply()
-    app = OneAtATime(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
-    print(f"listening {server.server_address[1]}", flush=True)
+    server = make_moto_server(OneAtATime(moto_app()), args.port)
+    serving = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    serving.start()
+    port = server.server_address[1]
+    # The speed-ups check themselves with a round trip through this very server before anyone else calls it.
+    speedups = not args.stock and moto_speedups.apply(_self_client(port))
+    print(f"listening {port} speedups={'on' if speedups else 'off'}", flush=True)
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nobody reads the pipe after this line
-    server.serve_forever()
+    serving.join()
+
+
+def _self_client(port: int):
+    import boto3
+
+    return boto3.client("kinesis", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                        aws_access_key_id="local", aws_secret_access_key="local", aws_session_token="local")
 
 
 if __name__ == "__main__":

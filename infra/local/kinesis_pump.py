@@ -12,6 +12,7 @@ import time
 
 from chalicelib.logs import log_event
 from infra.local.events import kinesis_event
+from infra.local.outage import ReadWatch
 from infra.local.sources import KinesisSource, backoff_seconds, invoke
 
 IDLE_POLL_SECONDS = 0.1
@@ -29,6 +30,7 @@ class ShardReader:
         self._attempt = 0
         self._retry_at = 0.0
         self.caught_up = False
+        self.watch = ReadWatch(f"reading Kinesis stream {source.stream} ({shard_id}) from the emulator")
 
     def fill(self) -> int:
         """Read what the buffer has room for; the number of records read."""
@@ -82,9 +84,14 @@ class KinesisPump:
         self._thread.start()
 
     def drain(self, timeout: float | None = None) -> bool:
-        """Deliver everything on the stream without waiting for windows, then stop. True when done."""
+        """Deliver everything on the stream without waiting for windows, then stop. True when done; False when
+        it timed out or gave up because the stream could not be read (see `outage`)."""
         self._draining.set()
-        return self.drained.wait(timeout)
+        return self.drained.wait(timeout) and self.outage is None
+
+    @property
+    def outage(self) -> str | None:
+        return next((r.watch.outage for r in self._readers if r.watch.outage), None)
 
     def _run(self) -> None:
         while True:
@@ -93,6 +100,8 @@ class KinesisPump:
             for reader in self._readers:
                 busy |= self._step(reader, draining)
             if draining and not busy and all(r.caught_up and not r.buffer for r in self._readers):
+                break
+            if draining and self.outage:  # nothing more can be read: waiting out the drain timeout helps nobody
                 break
             if not busy:
                 time.sleep(IDLE_POLL_SECONDS)
@@ -104,7 +113,9 @@ class KinesisPump:
             read = reader.fill()
         except Exception as exc:  # the emulator hiccupped: keep the position, try again next pass
             log_event("pump_kinesis_read_error", shard=reader.shard_id, error=f"{type(exc).__name__}: {exc}")
+            reader.watch.failed(exc)
             return False
+        reader.watch.succeeded()
         taken = reader.deliver() if reader.due(time.monotonic(), draining) else 0
         if taken:
             self.records_delivered += taken

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 
 import psycopg2
 
@@ -71,10 +72,13 @@ def missing_rows(dsn: str, trans_nums: list[str]) -> set[str]:
         return set(trans_nums) - {row[0] for row in cur}
 
 
-def wait_for_rows(dsn: str, trans_nums: list[str], stall_seconds: float = 60.0, timeout: float = 600.0) -> set[str]:
-    """Wait until every trans_num is in card_transaction, or nothing new arrives for `stall_seconds`."""
+def wait_for_rows(dsn: str, trans_nums: list[str], stall_seconds: float = 60.0, timeout: float = 600.0,
+                  broken: Callable[[], str | None] = lambda: None) -> set[str]:
+    """Wait until every trans_num is in card_transaction, or nothing new arrives for `stall_seconds`, or
+    `broken()` names a reason no more can arrive."""
     missing, last_progress, deadline = set(trans_nums), time.monotonic(), time.monotonic() + timeout
-    while missing and time.monotonic() < deadline and time.monotonic() - last_progress < stall_seconds:
+    while missing and time.monotonic() < deadline and time.monotonic() - last_progress < stall_seconds \
+            and not broken():
         still = missing_rows(dsn, sorted(missing))
         if len(still) < len(missing):
             last_progress = time.monotonic()

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from infra.local.outage import ERROR_PREFIX
 from infra.local.state import read_stack_file
 
 READY_LINE = "ready"
@@ -26,11 +27,12 @@ class StackProcess:
         self.log_path = log_path or state_dir / "stack.log"
         self._proc: subprocess.Popen | None = None
         self._log = None
+        self._offset = 0
 
     def start(self, timeout: float = 120.0) -> dict:
         """Start the stack and wait for its `ready` line; stack.json's content."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        offset = self.log_path.stat().st_size if self.log_path.exists() else 0  # a log of this run only
+        offset = self._offset = self.log_path.stat().st_size if self.log_path.exists() else 0  # this run's log only
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - open for the child's whole life
         self._proc = subprocess.Popen(self._cmd, cwd=self._project_dir, env=self._env, stdout=self._log,
                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
@@ -43,6 +45,10 @@ class StackProcess:
             time.sleep(0.1)
         self.kill()
         raise RuntimeError(f"the local stack was not ready after {timeout:.0f} s:\n{self.tail()}")
+
+    @property
+    def stopped(self) -> bool:
+        return self._proc is None or self._proc.poll() is not None
 
     def stop(self, timeout: float = 300.0) -> int:
         """SIGTERM (drain, then stop) and wait; the exit code."""
@@ -71,9 +77,24 @@ class StackProcess:
             return ""
 
     def _saw_ready(self, offset: int) -> bool:
-        with open(self.log_path, "rb") as log:
-            log.seek(offset)
-            return any(line.strip() == READY_LINE.encode() for line in log)
+        return READY_LINE in self._lines(offset)
+
+    def lines_starting(self, prefix: str) -> list[str]:
+        """This run's output lines that start with `prefix` (e.g. "warning:")."""
+        return [line for line in self._lines(self._offset) if line.startswith(prefix)]
+
+    def error(self) -> str | None:
+        """The stack's first outage line of this run (the emulator cannot be read), without its prefix."""
+        found = self.lines_starting(ERROR_PREFIX)
+        return found[0].removeprefix(ERROR_PREFIX) if found else None
+
+    def _lines(self, offset: int) -> list[str]:
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(offset)
+                return [line.decode("utf-8", "replace").strip() for line in log]
+        except OSError:
+            return []
 
     def _close_log(self) -> None:
         if self._log is not None:

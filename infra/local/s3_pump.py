@@ -16,6 +16,7 @@ from urllib.parse import unquote_plus
 
 from chalicelib.logs import log_event
 from infra.local.events import scheduled_event
+from infra.local.outage import ReadWatch
 from infra.local.sources import S3Source, Schedule, backoff_seconds, invoke
 
 # Short polls: the emulator serves one request at a time (aws.py), so a long poll would hold up the very
@@ -38,15 +39,22 @@ class S3Pump:
         self.files_delivered: set[tuple[str, str]] = set()
         self.files_given_up: list[str] = []
         self.final_sweep_ok = False
+        self.watch = ReadWatch(f"reading the events of bucket {source.bucket} (queue {source.bucket}-{source.name}) "
+                               "from the emulator")
 
     def start(self) -> None:
         self._queue_url = self._subscribe()
         self._thread.start()
 
     def drain(self, timeout: float | None = None) -> bool:
-        """Deliver every event already sent, run the schedules once more, then stop. True when done."""
+        """Deliver every event already sent, run the schedules once more, then stop. True when done; False when
+        it timed out or gave up because the events could not be read (see `outage`)."""
         self._draining.set()
-        return self.drained.wait(timeout)
+        return self.drained.wait(timeout) and self.outage is None
+
+    @property
+    def outage(self) -> str | None:
+        return self.watch.outage
 
     def _subscribe(self) -> str:
         src = self._source
@@ -63,30 +71,43 @@ class S3Pump:
     def _run(self) -> None:
         while True:
             draining = self._draining.is_set()
-            got = self._receive()
-            for message in got:
-                self._handle(message)
-            self._run_due_schedules(force=False)
-            if draining and not got and self._queue_empty():
+            try:
+                got = self._pass()
+                done = draining and not got and self._queue_empty()
+                self.watch.succeeded()
+            except Exception as exc:  # the emulator hiccupped: ask again; an outage is reported by `outage`
+                log_event("pump_s3_receive_error", error=f"{type(exc).__name__}: {exc}")
+                self.watch.failed(exc)
+                got, done = [], draining and self.outage is not None
+                time.sleep(0.5)
+            if done:
                 break
             if not got:
                 time.sleep(IDLE_POLL_SECONDS)
-        self.final_sweep_ok = self._run_due_schedules(force=True)  # the safety net for given-up events
+        self.final_sweep_ok = self.outage is None and self._run_due_schedules(force=True)  # the net for given-up events
         log_event("pump_s3_drained", files=len(self.files_delivered), given_up=len(self.files_given_up))
         self.drained.set()
 
+    def _pass(self) -> list[dict]:
+        """One receive, the handler for each message, the schedules that are due: the messages received."""
+        got = self._receive()
+        for message in got:
+            self._handle(message)
+        self._run_due_schedules(force=False)
+        return got
+
     def _receive(self) -> list[dict]:
-        try:
-            return self._sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                             AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
-        except Exception as exc:  # the emulator hiccupped: ask again
-            log_event("pump_s3_receive_error", error=f"{type(exc).__name__}: {exc}")
-            time.sleep(0.5)
-            return []
+        return self._sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                         AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
 
     def _handle(self, message: dict) -> None:
-        event = json.loads(message["Body"])
-        if "Records" not in event:  # s3:TestEvent, sent when the notification is configured
+        try:
+            event = json.loads(message["Body"])
+        except (ValueError, RecursionError):  # not an S3 event: nothing to load, and never a stuck queue
+            log_event("pump_s3_event_unreadable", bytes=len(message["Body"]))
+            self._delete(message)
+            return
+        if not isinstance(event, dict) or "Records" not in event:  # s3:TestEvent, sent when notifications are set
             self._delete(message)
             return
         attempt = int(message["Attributes"]["ApproximateReceiveCount"])

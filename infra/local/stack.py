@@ -85,7 +85,8 @@ class LocalStack:
         self._start_pumps(env)
         self._api.wait_ready(secrets.api_token)
         self.info = {"api_url": self._api.url, "token": secrets.api_token, "database_url": dsn,
-                     "aws_endpoint_url": endpoint, "bucket": settings.bucket_name, "stream": settings.stream_name}
+                     "aws_endpoint_url": endpoint, "bucket": settings.bucket_name, "stream": settings.stream_name,
+                     "emulator_pid": self._emulator.pid, "emulator_speedups": self._emulator.speedups}
         state.write_stack_file(home, self.info)
         return self.info
 
@@ -98,6 +99,10 @@ class LocalStack:
 
     def api_alive(self) -> bool:
         return self._api is not None and self._api.alive()
+
+    def outage(self) -> str | None:
+        """Why a pump cannot read the emulator, once it has failed for infra/local/outage.py's limit; else None."""
+        return next((p.outage for p in [*self._kinesis_pumps, *self._s3_pumps] if p.outage), None)
 
     def stop(self) -> DrainReport:
         """Drain and stop, in the order that loses nothing."""
