@@ -145,14 +145,19 @@ def test_without_the_account_set_up_the_deploy_says_how_to_run_it(aws):
 
 
 # ---------------------------------------------------------------- the rehearsal's moto models, version-guarded
+def _in_a_fresh_python(script: str) -> None:
+    """Runs `script` in its own interpreter (moto's model map is process-wide); fails with its output."""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
 def test_the_hardening_models_register_on_the_locked_moto_and_replace_its_kms_and_rds_models():
     script = ("from infra import moto_cfn_security\nassert moto_cfn_security.register_security_models(say=print)\n"
               "from moto.cloudformation import parsing\nm = parsing.get_model_map()\n"
               "assert m['AWS::WAFv2::WebACL'].__module__ == 'infra.moto_cfn_security_models'\n"
               "assert m['AWS::KMS::Key'].__module__ == m['AWS::RDS::DBInstance'].__module__ == m['AWS::WAFv2::WebACL']"
               ".__module__\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr + done.stdout
+    _in_a_fresh_python(script)
 
 
 def test_on_an_unproven_moto_the_hardening_models_stay_off_after_one_warning():
@@ -162,5 +167,4 @@ def test_on_an_unproven_moto_the_hardening_models_stay_off_after_one_warning():
               "assert 'infra.moto_cfn_security_models' not in sys.modules\n"
               "from moto.cloudformation import parsing\n"
               "assert parsing.get_model_map()['AWS::KMS::Key'].__module__ == 'moto.kms.models'\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr + done.stdout
+    _in_a_fresh_python(script)
