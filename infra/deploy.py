@@ -170,7 +170,7 @@ def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str
         say("    " + line)
     bucket = _state_bucket(clients)
     say(f"    deploy state: s3://{bucket}/{stage}/ (locked for this deploy)")
-    with deploy_state.shared_state(clients["s3"], bucket, stage, project_dir, deploy_state.who()):
+    with deploy_state.shared_state(clients["s3"], bucket, stage, project_dir, deploy_state.who(), say):
         return _deploy_locked(clients, stage, project_dir, spec, migrate, ca_bundle, env_overrides)
 
 
@@ -209,7 +209,7 @@ def _deploy_locked(clients: dict, stage: str, project_dir: Path, spec: dict, mig
 def destroy(stage: str, project_dir: Path, delete_data: bool, force: bool) -> None:
     clients = _clients()
     bucket = _state_bucket(clients)
-    with deploy_state.shared_state(clients["s3"], bucket, stage, project_dir, deploy_state.who()):
+    with deploy_state.shared_state(clients["s3"], bucket, stage, project_dir, deploy_state.who(), say):
         teardown.destroy(stage, project_dir, delete_data, force, say)
 
 

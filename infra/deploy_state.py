@@ -7,8 +7,8 @@ destroy, from any checkout or CI:
 
 1. takes the stage's lock, `<stage>/deploy.lock`, with an S3 conditional write (If-None-Match: *): exactly one
    writer wins, the others stop at once with who holds it and since when;
-2. replaces the local file with the bucket's copy (or removes it when the bucket has none);
-3. runs chalice, then writes the file back (or removes the bucket's copy when chalice left none);
+2. replaces the local file with the bucket's copy (or removes it when the bucket's is empty, after a destroy);
+3. runs chalice, then writes the file back (an empty state when chalice left none);
 4. releases the lock, also when a step failed.
 """
 from __future__ import annotations
@@ -19,13 +19,14 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from botocore.exceptions import ClientError
 
 LOCK_NAME = "deploy.lock"
 STATE_NAME = "deployed.json"
+EMPTY_STATE = b'{"resources": []}\n'  # a destroyed stage: a checkout's older local state must not come back
 
 
 class DeployLocked(RuntimeError):
@@ -85,38 +86,43 @@ def release(s3, bucket: str, stage: str) -> None:
     s3.delete_object(Bucket=bucket, Key=f"{stage}/{LOCK_NAME}")
 
 
-def pull(s3, bucket: str, stage: str, project_dir: Path) -> bool:
-    """The bucket's state over the local file (removed if the bucket has none); whether there was one."""
+def pull(s3, bucket: str, stage: str, project_dir: Path) -> str:
+    """The bucket's state over the local file; what happened.
+
+    An empty state in the bucket (what a destroy leaves) removes the local file, so a checkout that deployed
+    before someone else destroyed starts afresh. No state in the bucket at all means the stage was never
+    deployed through it: the local file, if any, is kept, so the first shared deploy of a stage deployed from
+    a laptop before updates that deployment instead of making a second one."""
     local = _local(project_dir, stage)
     try:
         body = s3.get_object(Bucket=bucket, Key=f"{stage}/{STATE_NAME}")["Body"].read()
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in ("NoSuchKey", "404"):
             raise
+        return "kept the local state (none in the bucket yet)" if local.exists() else "none yet"
+    if not json.loads(body).get("resources"):
         local.unlink(missing_ok=True)
-        return False
+        return "empty (destroyed): starting afresh"
     local.parent.mkdir(parents=True, exist_ok=True)
     local.write_bytes(body)
-    return True
+    return "pulled"
 
 
 def push(s3, bucket: str, stage: str, project_dir: Path) -> bool:
-    """The local state into the bucket (the bucket's removed if chalice left none); whether there was one."""
+    """The local state into the bucket, or an empty one when chalice left none; whether it held resources."""
     local = _local(project_dir, stage)
-    if local.exists() and json.loads(local.read_text(encoding="utf-8")).get("resources"):
-        s3.put_object(Bucket=bucket, Key=f"{stage}/{STATE_NAME}", Body=local.read_bytes(),
-                      ContentType="application/json")
-        return True
-    s3.delete_object(Bucket=bucket, Key=f"{stage}/{STATE_NAME}")
-    return False
+    body = local.read_bytes() if local.exists() else EMPTY_STATE
+    s3.put_object(Bucket=bucket, Key=f"{stage}/{STATE_NAME}", Body=body, ContentType="application/json")
+    return bool(json.loads(body).get("resources"))
 
 
 @contextlib.contextmanager
-def shared_state(s3, bucket: str, stage: str, project_dir: Path, owner: str) -> Iterator[None]:
+def shared_state(s3, bucket: str, stage: str, project_dir: Path, owner: str,
+                 say: Callable[[str], None] = print) -> Iterator[None]:
     """Locked, with the bucket's state pulled on entry and pushed back on exit (success or not)."""
     acquire(s3, bucket, stage, owner)
     try:
-        pull(s3, bucket, stage, project_dir)
+        say(f"    deploy state: {pull(s3, bucket, stage, project_dir)}")
         try:
             yield
         finally:

@@ -108,24 +108,33 @@ def test_a_second_deploy_of_the_stage_is_refused_while_the_first_holds_the_lock(
     deploy_state.acquire(s3, BUCKET, "dev", "GitHub Actions run 7")
 
 
-def test_the_bucket_state_replaces_the_local_file_and_its_absence_removes_it(s3, tmp_path):
+def test_the_bucket_state_replaces_the_local_file_and_an_empty_one_removes_it(s3, tmp_path):
     local = tmp_path / ".chalice" / "deployed" / "dev.json"
     local.parent.mkdir(parents=True)
-    local.write_text('{"resources": [{"name": "stale"}]}')
-    assert deploy_state.pull(s3, BUCKET, "dev", tmp_path) is False and not local.exists()
     s3.put_object(Bucket=BUCKET, Key="dev/deployed.json", Body=b'{"resources": [{"name": "rest_api"}]}')
-    assert deploy_state.pull(s3, BUCKET, "dev", tmp_path) is True
+    assert deploy_state.pull(s3, BUCKET, "dev", tmp_path) == "pulled"
     assert json.loads(local.read_text())["resources"] == [{"name": "rest_api"}]
+    s3.put_object(Bucket=BUCKET, Key="dev/deployed.json", Body=deploy_state.EMPTY_STATE)  # someone destroyed it
+    assert deploy_state.pull(s3, BUCKET, "dev", tmp_path).startswith("empty") and not local.exists()
 
 
-def test_a_state_chalice_emptied_is_removed_from_the_bucket(s3, tmp_path):
+def test_a_stage_deployed_before_the_bucket_existed_keeps_its_local_state_for_the_first_shared_deploy(s3, tmp_path):
     local = tmp_path / ".chalice" / "deployed" / "dev.json"
     local.parent.mkdir(parents=True)
     local.write_text('{"resources": [{"name": "rest_api"}]}')
-    assert deploy_state.push(s3, BUCKET, "dev", tmp_path) is True
+    assert deploy_state.pull(s3, BUCKET, "dev", tmp_path).startswith("kept")
+    assert deploy_state.push(s3, BUCKET, "dev", tmp_path) is True  # from now on the bucket holds it
+    assert s3.get_object(Bucket=BUCKET, Key="dev/deployed.json")["Body"].read() == local.read_bytes()
+
+
+def test_a_state_chalice_emptied_is_written_back_empty(s3, tmp_path):
+    local = tmp_path / ".chalice" / "deployed" / "dev.json"
+    local.parent.mkdir(parents=True)
     local.write_text('{"resources": []}')  # what `chalice delete` leaves
     assert deploy_state.push(s3, BUCKET, "dev", tmp_path) is False
-    assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+    local.unlink()
+    assert deploy_state.push(s3, BUCKET, "dev", tmp_path) is False
+    assert s3.get_object(Bucket=BUCKET, Key="dev/deployed.json")["Body"].read() == deploy_state.EMPTY_STATE
 
 
 def test_a_failed_deploy_still_writes_its_state_back_and_frees_the_lock(s3, tmp_path):

@@ -217,17 +217,20 @@ def test_a_second_checkout_updates_the_same_api_through_the_shared_state(rehears
     assert rest_api["rest_api_id"] == create["facts"]["apis"][0]["id"]
 
 
-def test_the_second_checkout_destroy_removes_the_app_the_stack_and_the_shared_state(rehearsal):
+def test_the_second_checkout_destroy_removes_the_app_and_the_stack_and_empties_the_shared_state(rehearsal):
     destroy = _round(rehearsal, "destroy")
     assert destroy["checkout"] == "b"
     gone = destroy["facts"]
     assert (gone["functions"], gone["apis"], gone["stack"]) == ({}, [], None)
-    assert gone["deploy_state"]["keys"] == []
+    state = gone["deploy_state"]
+    assert state["keys"] == [f"{STAGE}/deployed.json"]  # no lock left behind
+    assert state["deployed"][f"{STAGE}/deployed.json"]["resources"] == []  # checkout A's older state is void
 
 
 def test_the_first_checkout_redeploys_from_the_shared_state_after_the_other_destroyed(rehearsal):
     again = _round(rehearsal, "redeploy")
     assert again["checkout"] == "a" and len(again["facts"]["apis"]) == 1
+    assert "deploy state: empty (destroyed): starting afresh" in again["tail"]
     assert again["facts"]["deploy_state"]["keys"] == [f"{STAGE}/deployed.json"]
 
 
