@@ -11,7 +11,8 @@ from tests.infra_support import REPO
 
 OUTPUTS = {"StreamName": "cardstream-dev", "LandingBucketName": "cardstream-dev-landing-123456789012",
            "ApiTokensSecretName": "cardstream/dev/api-tokens", "CardKeySecretName": "cardstream/dev/card-key",
-           "DbSecretName": "cardstream/dev/db", "DbAppSecretName": "cardstream/dev/db-app",
+           "DbSecretName": "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0b1c2d3e-AbCdEf",
+           "DbAppSecretName": "cardstream/dev/db-app",
            "LambdaSubnetIds": "subnet-a,subnet-b", "LambdaSecurityGroupId": "sg-1"}
 
 
@@ -32,7 +33,7 @@ def test_outputs_fill_the_stage_env_subnets_and_security_group():
 
 def test_only_the_migrate_function_gets_the_master_secret_name():
     config = stage_config.apply_outputs(stage_config.read_config(REPO), "dev", OUTPUTS)
-    assert stage_config.stage_env(config, "dev", "migrate")["DB_ADMIN_SECRET_ID"] == "cardstream/dev/db"
+    assert stage_config.stage_env(config, "dev", "migrate")["DB_ADMIN_SECRET_ID"] == OUTPUTS["DbSecretName"]
     assert "DB_ADMIN_SECRET_ID" not in stage_config.stage_env(config, "dev", "on_raw_file")
 
 
