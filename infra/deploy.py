@@ -198,7 +198,8 @@ def _deploy_locked(clients: dict, stage: str, project_dir: Path, spec: dict, mig
                                         resources[post_deploy.READ_FUNCTION]["lambda_arn"], spec["read_routes"]))
     say("    " + post_deploy.configure_gateway_responses(clients["apigateway"], api_id, api_stage))
     for line in post_deploy.configure_stage_protection(clients["apigateway"], clients["wafv2"], api_id, api_stage,
-                                                       spec["api_throttling"], outputs["ApiWebAclArn"]):
+                                                       spec["api_throttling"], outputs["ApiWebAclArn"],
+                                                       spec["read_routes"]):
         say("    " + line)
     api_url = resources["rest_api"]["rest_api_url"]
     say(f"6/6 API: {api_url}   (token: aws secretsmanager get-secret-value --secret-id "

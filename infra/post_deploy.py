@@ -130,14 +130,26 @@ def stage_arn(region: str, rest_api_id: str, stage_name: str, partition: str = "
     return f"arn:{partition}:apigateway:{region}::/restapis/{rest_api_id}/stages/{stage_name}"
 
 
+def _method_key(route: str) -> str:
+    """"GET /alerts" -> "~1alerts/GET", a method's key in a stage's settings ("/" in the path becomes "~1")."""
+    method, path = route.split(" ", 1)
+    return f"{path.replace('/', '~1')}/{method}"
+
+
 def configure_stage_protection(apigw_client, wafv2_client, rest_api_id: str, stage_name: str,
-                               throttling: dict[str, int], web_acl_arn: str) -> list[str]:
-    """Every method's rate and burst limits on the stage, then the web ACL in front of it (both idempotent)."""
-    rate, burst = int(throttling["rate_limit"]), int(throttling["burst_limit"])
+                               throttling: dict[str, int], web_acl_arn: str, read_routes: list[str]) -> list[str]:
+    """Every method's rate and burst limits on the stage, the read routes' own lower ones (kept within what
+    read_api's reserved concurrency serves, so a flood of reads gets 429s, not Lambda throttles), then the web
+    ACL in front of the stage. All idempotent."""
+    limits = {"*/*": (int(throttling["rate_limit"]), int(throttling["burst_limit"]))}
+    limits.update({_method_key(r): (int(throttling["read_rate_limit"]), int(throttling["read_burst_limit"]))
+                   for r in read_routes})
     apigw_client.update_stage(restApiId=rest_api_id, stageName=stage_name, patchOperations=[
-        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(rate)},
-        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(burst)}])
+        {"op": "replace", "path": f"/{key}/throttling/{name}", "value": str(value)}
+        for key, (rate, burst) in limits.items() for name, value in (("rateLimit", rate), ("burstLimit", burst))])
     region = apigw_client.meta.region_name
     wafv2_client.associate_web_acl(WebACLArn=web_acl_arn, ResourceArn=stage_arn(region, rest_api_id, stage_name))
-    return [f"API stage {stage_name}: {rate} requests/s, bursts of {burst}, for every method",
+    rate, burst = limits["*/*"]
+    return [f"API stage {stage_name}: {rate} requests/s, bursts of {burst}, for every method; reads "
+            f"{throttling['read_rate_limit']}/s, bursts of {throttling['read_burst_limit']}",
             f"API stage {stage_name}: behind web ACL {web_acl_arn.rsplit('/', 2)[-2]}"]

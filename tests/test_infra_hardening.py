@@ -81,7 +81,12 @@ def test_each_stage_file_sets_its_budget_waf_rate_and_api_throttling(stage):
     spec = json.loads((REPO / "infra" / f"stage-{stage}.json").read_text())
     assert int(spec["parameters"]["MonthlyBudgetUsd"]) > 0
     assert int(spec["parameters"]["ApiRateLimitPer5MinPerIp"]) >= 100
-    assert 0 < spec["api_throttling"]["rate_limit"] <= spec["api_throttling"]["burst_limit"]
+    limits = spec["api_throttling"]
+    assert 0 < limits["rate_limit"] <= limits["burst_limit"]
+    # reads: no burst beyond what read_api's reserved environments take at once, no rate above the stage's
+    reserved = json.loads((REPO / ".chalice" / "config.json").read_text())["stages"][stage]["lambda_functions"][
+        "read_api"]["reserved_concurrency"]
+    assert 0 < limits["read_burst_limit"] <= reserved and limits["read_rate_limit"] <= limits["rate_limit"]
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])

@@ -246,8 +246,10 @@ def test_the_preflight_runs_first_and_places_the_subnets_in_checked_zones_kept_a
 
 def test_the_api_stage_is_throttled_and_behind_the_stack_web_acl(rehearsal):
     (api,) = _facts(rehearsal)["apis"]
-    settings = api["method_settings"]["api"]["*/*"]
-    assert (settings["throttlingRateLimit"], settings["throttlingBurstLimit"]) == (50.0, 100)
+    settings = api["method_settings"]["api"]
+    assert (settings["*/*"]["throttlingRateLimit"], settings["*/*"]["throttlingBurstLimit"]) == (50.0, 100)
+    for read in ("~1alerts/GET", "~1transactions~1{trans_num}/GET"):  # within read_api's 5 environments
+        assert (settings[read]["throttlingRateLimit"], settings[read]["throttlingBurstLimit"]) == (50.0, 5)
     assert api["web_acls"] == {"api": f"{P}-api"}
 
 
