@@ -19,6 +19,7 @@ help:
 	@echo "make test-unit  the unit tier only: no PostgreSQL, no emulator, under a minute"
 	@echo "make up      the local stack in the foreground (PORT=8000); Ctrl-C drains and stops it"
 	@echo "make check   ruff + tests"
+	@echo "make lint-infra  cfn-lint + checkov on the templates, actionlint on the workflows"
 	@echo "make lock    recompile requirements*.txt (hashed locks) from requirements*.in"
 	@echo "make upgrade newest versions the .in ranges allow, make test, then print what changed"
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
@@ -32,6 +33,7 @@ help:
 	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (docs/deploy.md)"
 	@echo "make destroy STAGE=dev  remove it, keeping the data (DELETE_DATA=1 removes that too)"
 	@echo "make rehearse  make deploy/destroy against moto in server mode, offline"
+	@echo "make account-setup GITHUB_REPO=owner/name  once per AWS account: deploy state, OIDC, deploy roles"
 
 # Every install comes from the locks: exact versions with hashes, and nothing else (--no-deps: the lock holds the
 # whole closure). A changed lock builds the venv anew, so a package the lock dropped cannot linger in it.
@@ -50,6 +52,7 @@ UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-versi
 lock: $(STAMP)
 	$(UV_COMPILE) $(UPGRADE_FLAG) --python-platform x86_64-manylinux_2_17 requirements.in -o requirements.txt
 	$(UV_COMPILE) $(UPGRADE_FLAG) --universal -c requirements.txt requirements-dev.in -o requirements-dev.txt
+	$(UV_COMPILE) $(UPGRADE_FLAG) --universal requirements-checkov.in -o requirements-checkov.txt
 
 # The newest versions the ranges allow, then the whole suite on them, then what moved.
 upgrade: $(STAMP)
@@ -58,7 +61,16 @@ upgrade: $(STAMP)
 	$(PYTHON) -m infra.lockdiff build/requirements-dev.before requirements-dev.txt
 	$(MAKE) test
 
-test: $(STAMP)
+# checkov in its own venv, from its own lock (requirements-checkov.in says why).
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+$(CHECKOV_STAMP): requirements-checkov.txt
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements-checkov.txt
+	touch $(CHECKOV_STAMP)
+
+test: $(STAMP) $(CHECKOV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The tier that needs no database and no emulator (tests/unit/conftest.py refuses a test that asks for one).
@@ -70,12 +82,21 @@ lint: $(STAMP)
 
 check: lint test
 
+# The template and workflow checks alone (CI runs them as their own job; make test runs them too):
+# cfn-lint, checkov against infra/checkov-baseline.json, actionlint on .github/workflows/.
+.PHONY: lint-infra
+lint-infra: $(STAMP) $(CHECKOV_STAMP)
+	$(VENV)/bin/cfn-lint infra/cloudformation.yaml infra/account.yaml
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f infra/cloudformation.yaml \
+		-f infra/account.yaml --baseline infra/checkov-baseline.json
+	$(VENV)/bin/actionlint
+
 bench: $(STAMP)
 	$(PY) -m bench
 
 # The data dictionary (chalicelib/dictionary/fields.py) is the one table of field rules; this regenerates every
 # other form of them: sql/R__rules.sql, chalicelib/dictionary/patterns.py, openapi.yaml's field schemas, then
-# the JSON copy. tests/test_dictionary.py fails when a committed file differs from what the table generates.
+# the JSON copy. tests/unit/test_dictionary.py fails when a committed file differs from what the table generates.
 rules: $(STAMP)
 	$(PY) -m chalicelib.dictionary
 	$(PY) -m chalicelib.apispec
@@ -108,7 +129,7 @@ migrate: $(STAMP)
 	$(PY) -m chalicelib.platform.migrate
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .ruff_cache
 
 up: $(STAMP)
 	$(PY) -m infra.local up --port $(PORT) --state-dir $(STATE_DIR)
@@ -140,7 +161,16 @@ test-browser: $(STAMP)
 # Cloud stages (docs/deploy.md): the stack, the Chalice app, migrations, what Chalice cannot set.
 STAGE ?= dev
 DEPLOY_ARGS ?=
-.PHONY: deploy destroy rehearse
+.PHONY: deploy destroy rehearse account-setup unlock
+
+# Once per AWS account and region (docs/deploy.md): the shared deploy-state bucket, GitHub's OIDC provider and
+# the stages' deploy roles. EXISTING_OIDC=1 when the account already has GitHub's OIDC provider.
+account-setup: $(STAMP)
+	$(PY) -m infra.account_setup --github-repo $(GITHUB_REPO) $(if $(EXISTING_OIDC),--existing-oidc-provider)
+
+# A deploy that died holding the stage's lock (the lock names who and since when).
+unlock: $(STAMP)
+	$(PY) -m infra.deploy unlock --stage $(STAGE)
 
 deploy: $(STAMP)
 	$(PY) -m infra.deploy deploy --stage $(STAGE) $(DEPLOY_ARGS)

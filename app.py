@@ -27,8 +27,10 @@ def token_authorizer(auth_request):
     try:
         grant = runtime.authorize(auth_request.token)
     except SecretUnavailable as exc:
+        # Raise, not deny: a failed authorizer makes API Gateway answer 500 and cache nothing, whereas a deny
+        # would be cached for 300 s and lock the token out long after Secrets Manager recovered.
         log_event("authorizer_error", error=str(exc))
-        grant = None
+        raise
     if grant is None:
         return AuthResponse(routes=[], principal_id="anonymous")
     routes = [AuthRoute(path, methods) for path, methods in allowed_routes(grant.scopes, app.routes)]
@@ -111,6 +113,14 @@ def on_raw_file(event):
 @app.schedule(Rate(settings.sweep_rate_minutes, unit=Rate.MINUTES))
 def sweep_raw_files(event):
     runtime.sweep_raw_files()
+
+
+# The read routes' own function in the cloud (Chalice gives every route to one function): `make deploy` points
+# the GET routes that read the database at it, so its reserved concurrency caps the connections reads can take
+# (docs/capacity.md). Chalice's app is the same proxy handler Lambda calls for api_handler.
+@app.lambda_function(name="read_api")
+def read_api(event, context):
+    return app(event, context)
 
 
 # Run by `make deploy` after each deploy: the database is private, so set-up runs inside the VPC.

@@ -3,7 +3,7 @@
 `openapi.yaml` at the top of the repository is the one source. Chalice bundles only app.py and chalicelib/
 into the Lambda package, and YAML needs a parser Lambda does not have, so `make openapi`
 (`python -m chalicelib.apispec`) writes the same document as JSON next to this module, and the route serves
-that copy. tests/test_openapi.py fails when the two differ, so the copy cannot drift from the source.
+that copy. tests/unit/test_openapi.py fails when the two differ, so the copy cannot drift from the source.
 """
 from __future__ import annotations
 

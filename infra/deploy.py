@@ -2,9 +2,15 @@
 
     python -m infra.deploy deploy --stage dev [--migrate lambda|local|skip] [--param Key=Value ...]
     python -m infra.deploy destroy --stage dev [--delete-data] [--force]
+    python -m infra.deploy unlock --stage dev      (after a deploy that died holding the lock)
+
+Before anything is created, the preflight (infra/preflight.py) checks the Python, the account's concurrency
+quota, the availability zones and prod's alarm e-mail. Every deploy and destroy holds the stage's lock in the
+account's deploy-state bucket and works on the Chalice state kept there (infra/deploy_state.py), so any
+checkout, or CI, updates the same API; run the account set-up once first (infra/account_setup.py).
 
 AWS credentials and region come from the usual places (AWS_PROFILE, AWS_REGION, ...). AWS_ENDPOINT_URL points
-every client, and `chalice deploy`, at an emulator instead (the rehearsal in tests/test_infra_rehearsal.py).
+every client, and `chalice deploy`, at an emulator instead (the rehearsal in tests/infra/test_infra_rehearsal.py).
 """
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from infra import post_deploy, stack, stage_config, teardown
+from infra import deploy_state, post_deploy, preflight, stack, stage_config, teardown
 from infra.chalice_cli import run_chalice
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +38,34 @@ CA_BUNDLE_VENDOR_PATH = Path("vendor") / "rds-ca-global-bundle.pem"  # /var/task
 
 def say(message: str) -> None:
     print(f"[deploy] {message}", flush=True)
+
+
+def _stack_zones(clients: dict, stage: str) -> list[str] | None:
+    """The AZ names of an existing stack's two subnets, in order (kept: moving a subnet replaces it)."""
+    if not stack.stack_exists(clients["cloudformation"], stage):
+        return None
+    subnets = stack.stack_outputs(clients["cloudformation"], stage).get("LambdaSubnetIds", "").split(",")
+    if not all(subnets):
+        return None
+    described = clients["ec2"].describe_subnets(SubnetIds=subnets)["Subnets"]
+    found = {s["SubnetId"]: s["AvailabilityZone"] for s in described}
+    return [found[s] for s in subnets]
+
+
+def run_preflight(clients: dict, stage: str, spec: dict, config: dict, region: str) -> list[str]:
+    """The preflight checks, in the order of their cost; sets the subnets' zones in the stack parameters."""
+    parameters = spec["parameters"]
+    lines = [preflight.check_python(), preflight.check_alarm_email(stage, parameters),
+             preflight.check_concurrency(clients["lambda"], config, stage)]
+    kept = _stack_zones(clients, stage)
+    if kept:
+        lines.append(f"zones: {', '.join(kept)} (the stack's subnets, kept)")
+    elif not {"AvailabilityZone1", "AvailabilityZone2"} <= parameters.keys():
+        kept, line = preflight.choose_zones(clients["ec2"], region, spec.get("availability_zone_ids"))
+        lines.append(line)
+    if kept:
+        parameters["AvailabilityZone1"], parameters["AvailabilityZone2"] = kept
+    return lines
 
 
 def _adoption_parameters(clients: dict, stage: str, account: str) -> dict[str, str]:
@@ -109,15 +143,39 @@ def run_migrations(mode: str, clients: dict, project_dir: Path, stage: str, reso
     return f"done from this machine: {done.stdout.strip()}"
 
 
-def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str], ca_bundle: Path | None,
-           env_overrides: dict[str, str]) -> dict:
-    clients = {name: boto3.client(name)
-               for name in ("cloudformation", "s3", "secretsmanager", "sts", "lambda", "apigateway")}
+def _clients() -> dict:
+    clients = {name: boto3.client(name) for name in
+               ("cloudformation", "s3", "secretsmanager", "sts", "lambda", "apigateway", "ec2", "wafv2")}
     # The migrate function may run for minutes; one attempt only (it is safe to rerun, but not to overlap).
     clients["lambda_invoke"] = boto3.client("lambda", config=Config(read_timeout=900, retries={"max_attempts": 1}))
+    return clients
+
+
+def _state_bucket(clients: dict) -> str:
+    account = clients["sts"].get_caller_identity()["Account"]
+    bucket = deploy_state.bucket_name(account, clients["s3"].meta.region_name)
+    deploy_state.check_bucket(clients["s3"], bucket)
+    return bucket
+
+
+def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str], ca_bundle: Path | None,
+           env_overrides: dict[str, str]) -> dict:
+    clients = _clients()
     spec = stage_config.load_stage_file(stage)
     account = clients["sts"].get_caller_identity()["Account"]
     spec["parameters"] = {**spec["parameters"], **_adoption_parameters(clients, stage, account), **overrides}
+    say("0/6 preflight")
+    for line in run_preflight(clients, stage, spec, stage_config.read_config(project_dir),
+                              clients["s3"].meta.region_name):
+        say("    " + line)
+    bucket = _state_bucket(clients)
+    say(f"    deploy state: s3://{bucket}/{stage}/ (locked for this deploy)")
+    with deploy_state.shared_state(clients["s3"], bucket, stage, project_dir, deploy_state.who(), say):
+        return _deploy_locked(clients, stage, project_dir, spec, migrate, ca_bundle, env_overrides)
+
+
+def _deploy_locked(clients: dict, stage: str, project_dir: Path, spec: dict, migrate: str, ca_bundle: Path | None,
+                   env_overrides: dict[str, str]) -> dict:
     say(f"1/6 stack {stack.stack_name(stage)}: create or update (RDS makes a first create take ~15 min)")
     outputs = stack.deploy_stack(clients["cloudformation"], stage, spec["parameters"], spec["tags"])
     say("2/6 stack outputs -> .chalice/config.json stage " + stage)
@@ -134,13 +192,32 @@ def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str
     say("5/6 what Chalice cannot configure:")
     for line in post_deploy.configure_functions(clients["lambda"], resources, outputs, spec):
         say("    " + line)
-    say("    " + post_deploy.configure_gateway_responses(
-        clients["apigateway"], resources["rest_api"]["rest_api_id"],
-        stage_config.read_config(project_dir)["stages"][stage].get("api_gateway_stage", "api")))
+    api_id = resources["rest_api"]["rest_api_id"]
+    api_stage = config["stages"][stage].get("api_gateway_stage", "api")
+    say("    " + post_deploy.route_reads(clients["apigateway"], clients["lambda"], api_id,
+                                        resources[post_deploy.READ_FUNCTION]["lambda_arn"], spec["read_routes"]))
+    say("    " + post_deploy.configure_gateway_responses(clients["apigateway"], api_id, api_stage))
+    for line in post_deploy.configure_stage_protection(clients["apigateway"], clients["wafv2"], api_id, api_stage,
+                                                       spec["api_throttling"], outputs["ApiWebAclArn"],
+                                                       spec["read_routes"]):
+        say("    " + line)
     api_url = resources["rest_api"]["rest_api_url"]
     say(f"6/6 API: {api_url}   (token: aws secretsmanager get-secret-value --secret-id "
         f"{outputs['ApiTokensSecretName']})")
     return {"outputs": outputs, "api_url": api_url, "resources": resources}
+
+
+def destroy(stage: str, project_dir: Path, delete_data: bool, force: bool) -> None:
+    clients = _clients()
+    bucket = _state_bucket(clients)
+    with deploy_state.shared_state(clients["s3"], bucket, stage, project_dir, deploy_state.who(), say):
+        teardown.destroy(stage, project_dir, delete_data, force, say)
+
+
+def unlock(stage: str) -> None:
+    clients = _clients()
+    deploy_state.release(clients["s3"], _state_bucket(clients), stage)
+    say(f"lock of {stage} removed")
 
 
 def _key_values(pairs: list[str]) -> dict[str, str]:
@@ -148,8 +225,10 @@ def _key_values(pairs: list[str]) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.deploy", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["deploy", "destroy"])
+    parser = argparse.ArgumentParser(prog="python -m infra.deploy", description=__doc__.splitlines()[0],
+                                     epilog="example: python -m infra.deploy deploy --stage dev "
+                                            "--param AlarmEmail=ops@example.com")
+    parser.add_argument("action", choices=["deploy", "destroy", "unlock"])
     parser.add_argument("--stage", required=True, choices=["dev", "prod"])
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     parser.add_argument("--migrate", choices=["lambda", "local", "skip"], default="lambda",
@@ -166,8 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         result = deploy(args.stage, args.project_dir.resolve(), args.migrate, _key_values(args.param),
                         args.ca_bundle, _key_values(args.migrate_env))
         print(json.dumps({"api_url": result["api_url"]}))
+    elif args.action == "destroy":
+        destroy(args.stage, args.project_dir.resolve(), args.delete_data, args.force)
     else:
-        teardown.destroy(args.stage, args.project_dir.resolve(), args.delete_data, args.force, say)
+        unlock(args.stage)
     return 0
 
 

@@ -6,7 +6,9 @@ Each fix makes moto accept what AWS accepts; none makes a broken deploy pass:
 - API Gateway ImportRestApi/PutRestApi: chalice sends Swagger 2.0 (which AWS imports); moto only reads
   OpenAPI 3 and needs `info.description`. The body is relabelled; moto reads the same paths and integrations
   (it ignores the authorizer, so `chalice package` output is where the tests check the authorizer).
-- CloudFormation: the resource types moto lacks or gets wrong are fixed in infra/moto_cfn.py.
+- CloudFormation: the resource types moto lacks or gets wrong are fixed in infra/moto_cfn.py, and the
+  hardening's in infra/moto_cfn_security.py.
+- Lambda GetAccountSettings (the deploy's concurrency preflight) is answered by infra/moto_lambda_account.py.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import re
 from urllib.parse import parse_qs
 
 from infra.moto_cfn import register_cloudformation_fixes
+from infra.moto_cfn_security import register_security_models
+from infra.moto_lambda_account import LambdaAccountSettings
 from infra.moto_server import make_moto_server, moto_app
 
 _SERVICE_IN_AUTH = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
@@ -74,7 +78,10 @@ class RehearsalServer:
         import threading
 
         register_cloudformation_fixes()
-        self._server = make_moto_server(NormalizingApp(moto_app()))
+        app = NormalizingApp(moto_app())
+        if register_security_models():
+            app = LambdaAccountSettings(app)
+        self._server = make_moto_server(app)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

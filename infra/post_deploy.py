@@ -8,15 +8,22 @@
 - API tokens: every name the stage lists gets a generated token; existing tokens are never changed.
 - API Gateway's own error answers: for a path with no route it answers 403 with a body that quotes the
   Authorization header, i.e. the caller's token. Those responses get a fixed body instead.
+- The read routes' integration: Chalice points every route at the API function; the GET routes that read the
+  database are pointed at the `read_api` function instead (the same Chalice app, its own reserved
+  concurrency), so reads can never take more database connections than that reservation.
+- The API stage's throttling (rate and burst for every method, from the stage file) and the stack's WAF web
+  ACL: Chalice makes the stage, so both are applied to it after each deploy.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import time
 from typing import Any
 
 BATCHER = "on_stream_records"
+READ_FUNCTION = "read_api"
 LOADER = "on_raw_file"
 TOKEN_BYTES = 36  # 48 url-safe characters
 SETTLING = ("Creating", "Updating", "Enabling")
@@ -26,6 +33,24 @@ FIXED_GATEWAY_RESPONSES = {
     "INCOMPLETE_SIGNATURE": ("403", '{"message": "Forbidden"}'),
     "INVALID_SIGNATURE": ("403", '{"message": "Forbidden"}'),
 }
+
+
+def route_reads(apigw_client, lambda_client, rest_api_id: str, read_function_arn: str, routes: list[str]) -> str:
+    """Point each "METHOD /path" of `routes` at the read function (Lambda proxy), and let API Gateway invoke it.
+    Published by the next deployment of the stage (configure_gateway_responses makes one)."""
+    region, account = apigw_client.meta.region_name, read_function_arn.split(":")[4]
+    uri = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{read_function_arn}/invocations"
+    by_path = {r["path"]: r["id"] for r in apigw_client.get_resources(restApiId=rest_api_id, limit=500)["items"]}
+    for route in routes:
+        method, path = route.split(" ", 1)
+        apigw_client.put_integration(restApiId=rest_api_id, resourceId=by_path[path], httpMethod=method,
+                                     type="AWS_PROXY", integrationHttpMethod="POST", uri=uri)
+    # ResourceConflict: granted by an earlier deploy of the same function
+    with contextlib.suppress(lambda_client.exceptions.ResourceConflictException):
+        lambda_client.add_permission(FunctionName=read_function_arn, StatementId="api-gateway-read-routes",
+                                     Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+                                     SourceArn=f"arn:aws:execute-api:{region}:{account}:{rest_api_id}/*")
+    return f"read routes -> {READ_FUNCTION}: {', '.join(routes)}"
 
 
 def configure_gateway_responses(apigw_client, rest_api_id: str, stage_name: str) -> str:
@@ -99,3 +124,32 @@ def configure_functions(lambda_client, resources: dict[str, dict], outputs: dict
         configure_async_invoke(lambda_client, loader["lambda_arn"], dlq_arn, spec["loader_async_invoke"])
         done.append(f"{LOADER}: async max event age and retries bounded, failures -> DLQ")
     return done
+
+
+def stage_arn(region: str, rest_api_id: str, stage_name: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:apigateway:{region}::/restapis/{rest_api_id}/stages/{stage_name}"
+
+
+def _method_key(route: str) -> str:
+    """"GET /alerts" -> "~1alerts/GET", a method's key in a stage's settings ("/" in the path becomes "~1")."""
+    method, path = route.split(" ", 1)
+    return f"{path.replace('/', '~1')}/{method}"
+
+
+def configure_stage_protection(apigw_client, wafv2_client, rest_api_id: str, stage_name: str,
+                               throttling: dict[str, int], web_acl_arn: str, read_routes: list[str]) -> list[str]:
+    """Every method's rate and burst limits on the stage, the read routes' own lower ones (kept within what
+    read_api's reserved concurrency serves, so a flood of reads gets 429s, not Lambda throttles), then the web
+    ACL in front of the stage. All idempotent."""
+    limits = {"*/*": (int(throttling["rate_limit"]), int(throttling["burst_limit"]))}
+    limits.update({_method_key(r): (int(throttling["read_rate_limit"]), int(throttling["read_burst_limit"]))
+                   for r in read_routes})
+    apigw_client.update_stage(restApiId=rest_api_id, stageName=stage_name, patchOperations=[
+        {"op": "replace", "path": f"/{key}/throttling/{name}", "value": str(value)}
+        for key, (rate, burst) in limits.items() for name, value in (("rateLimit", rate), ("burstLimit", burst))])
+    region = apigw_client.meta.region_name
+    wafv2_client.associate_web_acl(WebACLArn=web_acl_arn, ResourceArn=stage_arn(region, rest_api_id, stage_name))
+    rate, burst = limits["*/*"]
+    return [f"API stage {stage_name}: {rate} requests/s, bursts of {burst}, for every method; reads "
+            f"{throttling['read_rate_limit']}/s, bursts of {throttling['read_burst_limit']}",
+            f"API stage {stage_name}: behind web ACL {web_acl_arn.rsplit('/', 2)[-2]}"]

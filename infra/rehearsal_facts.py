@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 
 def _clients(endpoint_url: str) -> dict[str, Any]:
-    names = ("lambda", "iam", "s3", "apigateway", "events", "secretsmanager", "cloudformation")
+    names = ("lambda", "iam", "s3", "apigateway", "events", "secretsmanager", "cloudformation", "wafv2", "kms")
     return {name: boto3.client(name, endpoint_url=endpoint_url, region_name="us-east-1", aws_access_key_id="rehearsal",
                                aws_secret_access_key="rehearsal") for name in names}
 
@@ -52,10 +52,16 @@ def _api_facts(c: dict, name: str) -> list[dict[str, Any]]:
                 integration = _or_none(c["apigateway"].get_integration, restApiId=api["id"], resourceId=res["id"],
                                        httpMethod=verb) or {}
                 methods[f"{verb} {res['path']}"] = {"type": integration.get("type"), "uri": integration.get("uri")}
-        stages = [s["stageName"] for s in c["apigateway"].get_stages(restApiId=api["id"])["item"]]
+        found = c["apigateway"].get_stages(restApiId=api["id"])["item"]
+        stages = [s["stageName"] for s in found]
+        settings = {s["stageName"]: s.get("methodSettings", {}) for s in found}
+        acls = {s["stageName"]: (_or_none(c["wafv2"].get_web_acl_for_resource, ResourceArn=(
+            f"arn:aws:apigateway:us-east-1::/restapis/{api['id']}/stages/{s['stageName']}")) or {})
+            .get("WebACL", {}).get("Name") for s in found}
         responses = {r["responseType"]: {"status": r.get("statusCode"), "templates": r.get("responseTemplates", {})}
                      for r in c["apigateway"].get_gateway_responses(restApiId=api["id"])["items"]}
-        apis.append({"id": api["id"], "methods": methods, "stages": stages, "gateway_responses": responses})
+        apis.append({"id": api["id"], "methods": methods, "stages": stages, "gateway_responses": responses,
+                     "method_settings": settings, "web_acls": acls})
     return apis
 
 
@@ -64,12 +70,34 @@ def _secret(c: dict, name: str) -> dict | None:
     return json.loads(value["SecretString"]) if value else None
 
 
+def _deploy_state(c: dict, account: str) -> dict[str, Any] | None:
+    bucket = f"cardstream-deploy-state-{account}-us-east-1"
+    listed = _or_none(c["s3"].list_objects_v2, Bucket=bucket)
+    if listed is None:
+        return None
+    keys = [o["Key"] for o in listed.get("Contents", [])]
+    body = {key: json.loads(c["s3"].get_object(Bucket=bucket, Key=key)["Body"].read())
+            for key in keys if key.endswith("deployed.json")}
+    return {"keys": keys, "deployed": body}
+
+
+def _card_key_encryption(c: dict, stage: str) -> dict[str, Any] | None:
+    secret = _or_none(c["secretsmanager"].describe_secret, SecretId=f"cardstream/{stage}/card-key")
+    if not secret or not secret.get("KmsKeyId"):
+        return None
+    key = _or_none(c["kms"].describe_key, KeyId=secret["KmsKeyId"])
+    policy = _or_none(c["kms"].get_key_policy, KeyId=secret["KmsKeyId"], PolicyName="default")
+    return {"key_id": secret["KmsKeyId"], "key_state": key["KeyMetadata"]["KeyState"] if key else None,
+            "key_policy": json.loads(policy["Policy"]) if policy else None}
+
+
 def collect_facts(endpoint_url: str, stage: str, account: str) -> dict[str, Any]:
     c = _clients(endpoint_url)
     prefix, bucket = f"cardstream-{stage}", f"cardstream-{stage}-landing-{account}"
     functions = [f for page in c["lambda"].get_paginator("list_functions").paginate() for f in page["Functions"]
                  if f["FunctionName"] == prefix or f["FunctionName"].startswith(prefix + "-")]
     stacks = _or_none(c["cloudformation"].describe_stacks, StackName=prefix)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks["Stacks"][0].get("Outputs", [])} if stacks else {}
     buckets = {b["Name"] for b in c["s3"].list_buckets().get("Buckets", [])}
     notification = (_or_none(c["s3"].get_bucket_notification_configuration, Bucket=bucket) or {}) \
         if bucket in buckets else None
@@ -86,6 +114,10 @@ def collect_facts(endpoint_url: str, stage: str, account: str) -> dict[str, Any]
         "apis": _api_facts(c, "cardstream"),
         "rules": [{"name": r["Name"], "schedule": r.get("ScheduleExpression")}
                   for r in c["events"].list_rules(NamePrefix=prefix)["Rules"]],
-        "secrets": {name: _secret(c, f"cardstream/{stage}/{name}")
-                    for name in ("api-tokens", "card-key", "db", "db-app")},
+        "secrets": {**{name: _secret(c, f"cardstream/{stage}/{name}") for name in ("api-tokens", "card-key", "db-app")},
+                    "db": _secret(c, outputs["DbSecretName"]) if outputs.get("DbSecretName") else None},
+        "rds_managed_secrets": [s["Name"] for s in c["secretsmanager"].list_secrets()["SecretList"]
+                                if s["Name"].startswith("rds!")],
+        "card_key_encryption": _card_key_encryption(c, stage),
+        "deploy_state": _deploy_state(c, account),
     }

@@ -2,9 +2,11 @@
 
     python -m infra.rehearse [--workdir DIR]      (prints the report as JSON)
 
-A copy of the project is deployed by the real `infra/deploy.py` (as a subprocess, AWS_ENDPOINT_URL set), in
-four rounds: create, update (a second deploy), destroy (data kept), deploy again (the kept data adopted).
-After each round the report records what the AWS APIs answer. moto's gaps are patched in infra/moto_fixes.py.
+Two copies of the project (two checkouts: a laptop and CI, say) deploy one stage with the real
+`infra/deploy.py` (as a subprocess, AWS_ENDPOINT_URL set), after the account set-up (infra/account_setup.py):
+checkout A creates; checkout B updates (the same API, through the shared deploy state); B destroys (data
+kept); A deploys again (the kept data adopted). After each round the report records what the AWS APIs
+answer. moto's gaps are patched in infra/moto_fixes.py.
 """
 from __future__ import annotations
 
@@ -53,10 +55,13 @@ def _env(endpoint_url: str) -> dict[str, str]:
     return env
 
 
-def _run(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
+GITHUB_REPO = "example/cardstream"
+
+
+def _run(args: list[str], env: dict[str, str], log: Path, module: str = "infra.deploy") -> dict[str, Any]:
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
-        done = subprocess.run([sys.executable, "-m", "infra.deploy", *args], cwd=REPO, env=env,
+        done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env,
                               stdout=out, stderr=subprocess.STDOUT, timeout=600, check=False)
     text = log.read_text(encoding="utf-8")
     return {"args": args, "exit_code": done.returncode, "log": str(log), "tail": text[-4000:],
@@ -64,30 +69,41 @@ def _run(args: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
 
 
 def rehearse(workdir: Path, deployments_cache: Path | None = None, database: dict | None = None) -> dict[str, Any]:
-    """Four rounds against a fresh moto; `database` (host, port, dbname) stands in for RDS in the DB secret."""
-    project = copy_project(workdir / "project", deployments_cache)
+    """The account set-up, then four rounds from two checkouts against a fresh moto; `database` (host, port,
+    dbname) stands in for RDS in the DB secret."""
+    checkouts = {name: copy_project(workdir / f"checkout-{name}", deployments_cache) for name in ("a", "b")}
     ca_bundle = workdir / "stand-in-ca.pem"
     ca_bundle.write_text("# the rehearsal needs no real RDS CA bundle\n", encoding="utf-8")
     moto_cfn.DATABASE_STAND_IN.clear()
     moto_cfn.DATABASE_STAND_IN.update(database or {})
-    deploy_args = ["deploy", "--stage", STAGE, "--project-dir", str(project), "--ca-bundle", str(ca_bundle),
-                   "--migrate", "local" if database else "skip", "--migrate-env", "DB_SSLMODE=disable"]
+
+    def deploy_args(checkout: str) -> list[str]:
+        return ["deploy", "--stage", STAGE, "--project-dir", str(checkouts[checkout]), "--ca-bundle", str(ca_bundle),
+                "--migrate", "local" if database else "skip", "--migrate-env", "DB_SSLMODE=disable"]
+
+    plan = (("create", "a", deploy_args("a")), ("update", "b", deploy_args("b")),
+            ("destroy", "b", ["destroy", "--stage", STAGE, "--project-dir", str(checkouts["b"])]),
+            ("redeploy", "a", deploy_args("a")))
     rounds: dict[str, Any] = {}
     with warnings.catch_warnings(), moto_fixes.RehearsalServer() as server:
         # moto says which template resource types it skips (alarms, policies): cfn-lint checks those
         warnings.filterwarnings("ignore", message=r"Tried to parse AWS::")
         warnings.filterwarnings("ignore", message=r"Exception\(DependencyViolationError\)")
         env = _env(server.endpoint_url)
-        for name, args in (("create", deploy_args), ("update", deploy_args),
-                           ("destroy", ["destroy", "--stage", STAGE, "--project-dir", str(project)]),
-                           ("redeploy", deploy_args)):
+        account = _run(["--github-repo", GITHUB_REPO], env, workdir / "account.log", "infra.account_setup")
+        if account["exit_code"] != 0:
+            return {"project": str(checkouts["a"]), "checkouts": {k: str(v) for k, v in checkouts.items()},
+                    "account": account, "rounds": {}}
+        for name, checkout, args in plan:
             run = _run(args, env, workdir / f"{name}.log")
+            run["checkout"] = checkout
             run["facts"] = collect_facts(server.endpoint_url, STAGE, ACCOUNT)
-            run["config"] = json.loads((project / ".chalice" / "config.json").read_text(encoding="utf-8"))
+            run["config"] = json.loads((checkouts[checkout] / ".chalice" / "config.json").read_text(encoding="utf-8"))
             rounds[name] = run
             if run["exit_code"] != 0:
                 break
-    return {"project": str(project), "rounds": rounds}
+    return {"project": str(checkouts["a"]), "checkouts": {k: str(v) for k, v in checkouts.items()},
+            "account": account, "rounds": rounds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:9} exit {run['exit_code']}  {run['seconds']:5.1f} s  functions={len(facts['functions'])} "
               f"stack={(facts['stack'] or {}).get('status')}  log: {run['log']}")
     print(f"full report (what each AWS API answered after each round): {workdir / 'report.json'}")
-    return 0 if all(r["exit_code"] == 0 for r in report["rounds"].values()) else 1
+    ok = report["account"]["exit_code"] == 0 and len(report["rounds"]) == 4
+    return 0 if ok and all(r["exit_code"] == 0 for r in report["rounds"].values()) else 1
 
 
 if __name__ == "__main__":

@@ -76,8 +76,7 @@ def destroy(stage: str, project_dir: Path, delete_data: bool, force: bool, say: 
     say(f"2/3 stack {stack.stack_name(stage)}: delete")
     _release_database(boto3.client("rds"), stage, delete_data, force, say)
     stack.delete_stack(boto3.client("cloudformation"), stage)
-    for name in ("api-tokens", "db"):
-        _force_delete_secret(sm, f"cardstream/{stage}/{name}")
+    _force_delete_secret(sm, f"cardstream/{stage}/api-tokens")  # RDS deletes the master secret it manages
     buckets = [f"cardstream-{stage}-landing-{account}", f"cardstream-{stage}-access-logs-{account}"]
     if delete_data:
         say("3/3 deleting the kept data (--delete-data)")

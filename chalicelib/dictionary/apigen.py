@@ -2,7 +2,7 @@
 
 Transaction is what a merchant sends: values may carry the whitespace the API strips, and numbers may come as
 JSON numbers. Rules beyond JSON Schema (the Luhn check, a real calendar day, a birth date not in the future)
-are named in the field's description. The spec must accept everything the API accepts (tests/test_openapi.py).
+are named in the field's description. The spec must accept everything the API accepts (tests/unit/test_openapi.py).
 CanonicalFields is each stream column's canonical text, for the responses that echo stored values.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`make rules`: every generated form of the table (fields.py), written or checked.
 
-The generated files are committed; tests/test_dictionary.py fails when one differs from what the table
+The generated files are committed; tests/unit/test_dictionary.py fails when one differs from what the table
 generates now, so a rule cannot be changed in one form alone.
 """
 from __future__ import annotations

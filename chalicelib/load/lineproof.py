@@ -8,7 +8,7 @@ values within the dictionary's limits, and its other fields need only be present
 chunk the body hands to COPY, so it overlaps with the database's work. Any other line (minimal quoting, as
 older batchers wrote, a bad or foreign row) leaves the file unproven, and the database checks it with the rule
 functions. The count of proven lines must equal the rows COPY read, so the two parsers cannot disagree unseen.
-tests/test_loader_proof.py holds the proof to never pass a row the rule functions reject.
+tests/db/test_loader_proof.py holds the proof to never pass a row the rule functions reject.
 """
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from tests.support.chalice_package import REPO
 
 OUTPUTS = {"StreamName": "cardstream-dev", "LandingBucketName": "cardstream-dev-landing-123456789012",
            "ApiTokensSecretName": "cardstream/dev/api-tokens", "CardKeySecretName": "cardstream/dev/card-key",
-           "DbSecretName": "cardstream/dev/db", "DbAppSecretName": "cardstream/dev/db-app",
+           "DbSecretName": "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0b1c2d3e-AbCdEf",
+           "DbAppSecretName": "cardstream/dev/db-app",
            "LambdaSubnetIds": "subnet-a,subnet-b", "LambdaSecurityGroupId": "sg-1"}
 
 
@@ -32,7 +33,7 @@ def test_outputs_fill_the_stage_env_subnets_and_security_group():
 
 def test_only_the_migrate_function_gets_the_master_secret_name():
     config = stage_config.apply_outputs(stage_config.read_config(REPO), "dev", OUTPUTS)
-    assert stage_config.stage_env(config, "dev", "migrate")["DB_ADMIN_SECRET_ID"] == "cardstream/dev/db"
+    assert stage_config.stage_env(config, "dev", "migrate")["DB_ADMIN_SECRET_ID"] == OUTPUTS["DbSecretName"]
     assert "DB_ADMIN_SECRET_ID" not in stage_config.stage_env(config, "dev", "on_raw_file")
 
 
@@ -122,3 +123,41 @@ def test_a_failing_migrate_function_stops_the_deploy_with_its_error():
     client, stub, resources = _stubbed_lambda(b'{"errorMessage": "001_schema.sql failed"}', "Unhandled")
     with stub, pytest.raises(RuntimeError, match="001_schema.sql failed"):
         run_migrations("lambda", {"lambda": client, "lambda_invoke": client}, REPO, "dev", resources, {})
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_routes_make_deploy_gives_the_read_function_are_the_app_read_routes(stage):
+    from app import app
+    from chalicelib.ingest.auth import SCOPE_OF_METHOD
+
+    reads = {f"{m} {path}" for path, methods in app.routes.items() for m, entry in methods.items()
+             if entry.authorizer is not None and SCOPE_OF_METHOD.get(m) == "read"}
+    assert set(stage_config.load_stage_file(stage)["read_routes"]) == reads
+
+
+def test_the_read_function_answers_a_proxy_event_as_the_api_function_does(aws):
+    from chalice.test import Client
+
+    from app import app
+
+    event = {"resource": "/health", "path": "/health", "httpMethod": "GET", "headers": {}, "multiValueHeaders": {},
+             "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
+             "stageVariables": None, "body": None, "isBase64Encoded": False,
+             "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "requestId": "r1", "stage": "api",
+                                "path": "/api/health"}}
+    with Client(app, stage_name="test") as client:
+        reply = client.lambda_.invoke("read_api", event).payload
+    assert reply["statusCode"] == 200 and json.loads(reply["body"])["status"] == "ok"
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_functions_that_hold_database_connections_fit_the_budget_in_docs_capacity(stage):
+    """Each environment of loader, sweep, migrate and read_api keeps one connection; their reservations are the
+    ceiling, and together they leave at least two thirds of max_connections to BI, operators and RDS itself."""
+    functions = stage_config.read_config(REPO)["stages"][stage]["lambda_functions"]
+    holders = ("on_raw_file", "sweep_raw_files", "migrate", "read_api")
+    reserved = sum(functions[name]["reserved_concurrency"] for name in holders)
+    max_connections = int(stage_config.load_stage_file(stage)["parameters"]["DbMaxConnections"])
+    assert reserved <= max_connections // 3
+    policy = json.loads((REPO / ".chalice" / functions["api_handler"]["iam_policy_file"]).read_text())
+    assert "db-app" not in json.dumps(policy)  # the API function cannot open a connection at all

@@ -13,7 +13,8 @@ from tests.support.chalice_package import ACCOUNT, REGION, REPO, allowed_by, gra
 from tests.support.env import API_TOKENS, TEST_ENV
 
 STAGES = ["dev", "prod"]
-FUNCTIONS = ["api_handler", "token_authorizer", "on_stream_records", "on_raw_file", "sweep_raw_files", "migrate"]
+FUNCTIONS = ["api_handler", "read_api", "token_authorizer", "on_stream_records", "on_raw_file", "sweep_raw_files",
+             "migrate"]
 
 
 def _policy_file(stage: str, function: str) -> str:
@@ -33,9 +34,21 @@ def _arns(stage: str, account: str = ACCOUNT) -> dict[str, str]:
         "q_stream": f"{bucket}/quarantine/stream/dt=2019-01-01/hour=00/f.jsonl",
         "q_files": f"{bucket}/quarantine/files/raw-data/f.csv", "other_key": f"{bucket}/elsewhere/f.csv",
         "tokens": secret + "api-tokens-Ab12Cd", "card_key": secret + "card-key-Ab12Cd",
-        "db": secret + "db-Ab12Cd", "db_app": secret + "db-app-Ab12Cd",
+        "db": f"arn:aws:secretsmanager:{REGION}:{account}:secret:rds!db-0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0-Ab12Cd",
+        "db_app": secret + "db-app-Ab12Cd",
         "dlq": f"arn:aws:sqs:{REGION}:{account}:cardstream-{stage}-dlq",
+        "card_kms": f"arn:aws:kms:{REGION}:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     }
+
+
+def _context(stage: str) -> dict[str, str]:
+    """The request context AWS evaluates a call in: KMS through Secrets Manager on the stage's card-key key; the
+    tag on the master secret RDS manages for the stage's database."""
+    return {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com",
+            "kms:ResourceAliases": f"alias/cardstream-{stage}-card-key",
+            # RDS tags the master secret it manages with its instance
+            "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":
+                f"arn:aws:rds:{REGION}:{ACCOUNT}:db:cardstream-{stage}"}
 
 
 READ_STREAM = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards",
@@ -44,7 +57,9 @@ GET = "secretsmanager:GetSecretValue"
 
 # The issue's table: what each function may do, as (action, resource key in _arns).
 MAY = {
-    "api_handler": {("kinesis:PutRecords", "stream"), (GET, "card_key"), (GET, "db_app")},  # + the read routes
+    # no database login: the routes that read it run in read_api (make deploy points them there)
+    "api_handler": {("kinesis:PutRecords", "stream"), (GET, "card_key"), ("kms:Decrypt", "card_kms")},
+    "read_api": {(GET, "db_app")},  # the read routes, in their own function (make deploy points them at it)
     "token_authorizer": {(GET, "tokens")},
     "on_stream_records": {*((a, "stream") for a in READ_STREAM), ("s3:PutObject", "raw"),
                           ("s3:PutObject", "q_stream"), ("sqs:SendMessage", "dlq")},
@@ -60,6 +75,7 @@ PROBE_ACTIONS = {
     **{key: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] for key in ("raw", "q_stream", "q_files", "other_key")},
     **{key: [GET, "secretsmanager:PutSecretValue"] for key in ("tokens", "card_key", "db", "db_app")},
     "dlq": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"],
+    "card_kms": ["kms:Decrypt", "kms:Encrypt", "kms:CreateGrant"],
 }
 
 
@@ -89,7 +105,7 @@ def test_dev_and_prod_policies_differ_only_in_the_stage_name(function):
 def test_each_function_is_allowed_exactly_what_the_table_says(stage, function):
     policy = _policy(stage, function)
     wrong = [(action, key) for action, key, arn in _probes(stage)
-             if allowed_by(policy, action, arn) != ((action, key) in MAY[function])]
+             if allowed_by(policy, action, arn, _context(stage)) != ((action, key) in MAY[function])]
     assert wrong == []
 
 
@@ -97,7 +113,7 @@ def test_each_function_is_allowed_exactly_what_the_table_says(stage, function):
 def test_nothing_is_allowed_on_another_stage_or_account(function):
     policy = _policy("dev", function)
     leaks = [(a, k) for a, k, arn in [*_probes("prod"), *_probes("dev", account="210987654321")]
-             if allowed_by(policy, a, arn)]
+             if allowed_by(policy, a, arn, _context("prod"))]  # prod's key alias; the other account's ARNs
     assert leaks == []
 
 

@@ -96,8 +96,8 @@ def test_each_function_role_holds_exactly_its_policy_file(rehearsal):
         assert fn["role"] == f"{P}-{name}"
 
 
-def test_loader_sweep_and_migrate_run_with_reserved_concurrency(rehearsal):
-    for name, wanted in (("on_raw_file", 10), ("sweep_raw_files", 1), ("migrate", 1)):
+def test_loader_reads_sweep_and_migrate_run_with_reserved_concurrency(rehearsal):
+    for name, wanted in (("on_raw_file", 10), ("read_api", 5), ("sweep_raw_files", 1), ("migrate", 1)):
         assert _fn(rehearsal, name)["reserved_concurrency"] == wanted, name
 
 
@@ -136,12 +136,14 @@ def test_sweep_runs_on_a_schedule(rehearsal):
     assert rule["schedule"].startswith("rate(")
 
 
-def test_api_routes_reach_the_api_function_by_lambda_proxy_on_stage_api(rehearsal):
+def test_api_routes_reach_the_api_function_and_reads_the_read_function_by_lambda_proxy_on_stage_api(rehearsal):
     (api,) = _facts(rehearsal)["apis"]
     assert api["stages"] == ["api"]
     assert {"GET /health", "POST /transactions"} <= set(api["methods"])
-    assert {(m["type"], m["uri"].split("function:")[1]) for m in api["methods"].values()} == \
-        {("aws_proxy", f"{P}/invocations")}
+    reads = {"GET /transactions/{trans_num}", "GET /alerts"}
+    targets = {route: (m["type"].lower(), m["uri"].split("function:")[1]) for route, m in api["methods"].items()}
+    assert {targets[r] for r in reads} == {("aws_proxy", f"{P}-read_api/invocations")}
+    assert {t for r, t in targets.items() if r not in reads} == {("aws_proxy", f"{P}/invocations")}
 
 
 def test_gateway_errors_for_unknown_routes_answer_a_fixed_body_that_cannot_quote_the_token(rehearsal):
@@ -158,8 +160,10 @@ def test_generated_secrets_are_what_the_app_expects(rehearsal):
     assert CardTokenizer.from_secret(secrets["card-key"])  # 32 bytes of hex
     assert set(secrets["api-tokens"]) == {"primary", "secondary"}
     assert all(len(token) >= MIN_TOKEN_CHARS for token in secrets["api-tokens"].values())
-    for name in ("db", "db-app"):
-        assert {"host", "port", "username", "password", "dbname"} <= set(secrets.get(name) or {"missing": 1}), name
+    assert {"host", "port", "username", "password", "dbname"} <= set(secrets["db-app"] or {"missing": 1})
+    # the master login: the secret RDS makes and rotates, holding the login only
+    assert secrets["db"]["username"] == "cardstream_admin" and secrets["db"]["password"]
+    assert _facts(rehearsal)["stack"]["outputs"]["DbSecretName"].split(":secret:")[1].startswith("rds!db-")
 
 
 def test_migrations_and_the_functions_login_go_through_the_db_secrets(rehearsal):
@@ -182,7 +186,7 @@ def test_destroy_removes_app_and_stack_and_keeps_the_data(rehearsal):
     assert (gone["stack"], gone["functions"], gone["apis"], gone["event_source_mappings"]) == (None, {}, [], [])
     assert {f"{P}-landing-{ACCOUNT}", f"{P}-access-logs-{ACCOUNT}"} <= set(gone["buckets"])
     assert gone["secrets"]["card-key"] == _facts(rehearsal)["secrets"]["card-key"]
-    assert gone["secrets"]["api-tokens"] is None and gone["secrets"]["db"] is None
+    assert gone["secrets"]["api-tokens"] is None and gone["rds_managed_secrets"] == []
 
 
 def test_redeploy_after_destroy_adopts_the_kept_buckets_and_card_key(rehearsal):
@@ -191,3 +195,66 @@ def test_redeploy_after_destroy_adopts_the_kept_buckets_and_card_key(rehearsal):
         {"AdoptLandingBucket": "true", "AdoptAccessLogBucket": "true", "AdoptCardKeySecret": "true"}
     assert again["secrets"]["card-key"] == _facts(rehearsal)["secrets"]["card-key"]
     assert set(again["functions"]) == set(_facts(rehearsal)["functions"])
+
+
+# ---------------------------------------------------------------- a team: two checkouts, one stage (issue 16)
+def test_the_account_set_up_makes_the_state_bucket_and_the_two_deploy_roles(rehearsal):
+    assert rehearsal["account"]["exit_code"] == 0, rehearsal["account"]["tail"]
+    outputs = json.loads(rehearsal["account"]["tail"][rehearsal["account"]["tail"].index("{"):])
+    assert outputs["DeployStateBucketName"] == f"cardstream-deploy-state-{ACCOUNT}-us-east-1"
+    assert outputs["DevDeployRoleArn"].endswith(":role/cardstream-deploy-dev")
+
+
+def test_a_second_checkout_updates_the_same_api_through_the_shared_state(rehearsal):
+    create, update = _round(rehearsal, "create"), _round(rehearsal, "update")
+    assert (create["checkout"], update["checkout"]) == ("a", "b")
+    assert [a["id"] for a in update["facts"]["apis"]] == [a["id"] for a in create["facts"]["apis"]]
+    assert len(update["facts"]["event_source_mappings"]) == 1  # not a second mapping, no conflict
+    state = update["facts"]["deploy_state"]
+    assert state["keys"] == [f"{STAGE}/deployed.json"]  # and no lock left behind
+    rest_api = next(r for r in state["deployed"][f"{STAGE}/deployed.json"]["resources"] if r["name"] == "rest_api")
+    assert rest_api["rest_api_id"] == create["facts"]["apis"][0]["id"]
+
+
+def test_the_second_checkout_destroy_removes_the_app_and_the_stack_and_empties_the_shared_state(rehearsal):
+    destroy = _round(rehearsal, "destroy")
+    assert destroy["checkout"] == "b"
+    gone = destroy["facts"]
+    assert (gone["functions"], gone["apis"], gone["stack"]) == ({}, [], None)
+    state = gone["deploy_state"]
+    assert state["keys"] == [f"{STAGE}/deployed.json"]  # no lock left behind
+    assert state["deployed"][f"{STAGE}/deployed.json"]["resources"] == []  # checkout A's older state is void
+
+
+def test_the_first_checkout_redeploys_from_the_shared_state_after_the_other_destroyed(rehearsal):
+    again = _round(rehearsal, "redeploy")
+    assert again["checkout"] == "a" and len(again["facts"]["apis"]) == 1
+    assert "deploy state: empty (destroyed): starting afresh" in again["tail"]
+    assert again["facts"]["deploy_state"]["keys"] == [f"{STAGE}/deployed.json"]
+
+
+def test_the_preflight_runs_first_and_places_the_subnets_in_checked_zones_kept_across_deploys(rehearsal):
+    log = _round(rehearsal, "create")["tail"]
+    assert log.index("0/6 preflight") < log.index("1/6 stack")
+    assert "zones: use1-az1 (us-east-1b), use1-az2 (us-east-1c)" in log
+    for name in ("create", "update"):
+        params = _facts(rehearsal, name)["stack"]["parameters"]
+        assert (params["AvailabilityZone1"], params["AvailabilityZone2"]) == ("us-east-1b", "us-east-1c")
+    assert "the stack's subnets, kept" in _round(rehearsal, "update")["tail"]
+
+
+def test_the_api_stage_is_throttled_and_behind_the_stack_web_acl(rehearsal):
+    (api,) = _facts(rehearsal)["apis"]
+    settings = api["method_settings"]["api"]
+    assert (settings["*/*"]["throttlingRateLimit"], settings["*/*"]["throttlingBurstLimit"]) == (50.0, 100)
+    for read in ("~1alerts/GET", "~1transactions~1{trans_num}/GET"):  # within read_api's 5 environments
+        assert (settings[read]["throttlingRateLimit"], settings[read]["throttlingBurstLimit"]) == (50.0, 5)
+    assert api["web_acls"] == {"api": f"{P}-api"}
+
+
+def test_the_card_key_secret_is_encrypted_with_its_own_key_kept_with_it(rehearsal):
+    made, kept = _facts(rehearsal)["card_key_encryption"], _facts(rehearsal, "redeploy")["card_key_encryption"]
+    assert made["key_state"] == "Enabled"
+    sids = {st["Sid"] for st in made["key_policy"]["Statement"]}
+    assert "OnlyTheApiFunctionDecrypts" in sids
+    assert kept["key_id"] == made["key_id"] and kept["key_state"] == "Enabled"  # a destroy kept both
