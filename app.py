@@ -1,7 +1,7 @@
 """cardstream's table of contents: Chalice decorators wired to chalicelib, one call each."""
 import time
 
-from chalice import AuthResponse, AuthRoute, Chalice, Rate, Response
+from chalice import AuthResponse, AuthRoute, Chalice, Cron, Rate, Response
 
 from chalicelib import apispec, dbsetup, runtime
 from chalicelib.alerts import BadAlertQuery, parse_alert_query
@@ -10,7 +10,7 @@ from chalicelib.cards import CardKeyError
 from chalicelib.db import DatabaseUnavailable
 from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
 from chalicelib.logs import log_event
-from chalicelib.lookup import InvalidTransNum
+from chalicelib.lookup import InvalidTransNum, not_found_message
 from chalicelib.s3events import RawFileEvent
 from chalicelib.secrets import SecretUnavailable
 from chalicelib.settings import get_settings
@@ -74,7 +74,7 @@ def get_transaction(trans_num):
     except (DatabaseUnavailable, SecretUnavailable):  # no database, or its credentials could not be read
         return _finish(request, started, 503, {"message": "the database is unavailable; retry later"})
     if found is None:
-        return _finish(request, started, 404, {"message": "transaction not found"})
+        return _finish(request, started, 404, {"message": not_found_message(get_settings().hot_days)})
     return _finish(request, started, 200, found)
 
 
@@ -113,6 +113,13 @@ on_raw_file.event_class = RawFileEvent  # chalice's S3Event raises on S3's s3:Te
 @app.schedule(Rate(settings.sweep_rate_minutes, unit=Rate.MINUTES))
 def sweep_raw_files(event):
     runtime.sweep_raw_files()
+
+
+# Bounded hot storage: rows older than the stage's HOT_DAYS leave PostgreSQL (chalicelib/retention.py), daily
+# at a quiet hour; the lake keeps them. A stage with HOT_DAYS=0 keeps everything and this does nothing.
+@app.schedule(Cron(30, 3, "*", "*", "?", "*"))
+def enforce_retention(event):
+    runtime.enforce_retention()
 
 
 # Run by `make deploy` after each deploy: the database is private, so set-up runs inside the VPC.

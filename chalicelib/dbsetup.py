@@ -1,8 +1,9 @@
 """The database set-up a cloud deploy runs from inside the VPC (the `migrate` function; the database is private).
 
 It connects with the master secret (DB_ADMIN_SECRET_ID), applies the pending migrations, then creates or
-updates the functions' own login from their secret (DB_SECRET_ID) as a member of cardstream_loader and nothing
-else. So the functions never hold the master password, and their rights are the loader role's.
+updates the functions' own login from their secret (DB_SECRET_ID) as a member of cardstream_loader and
+cardstream_retention and nothing else. So the functions never hold the master password; each drops to its role
+with DB_ROLE (the retention function to cardstream_retention, every other to cardstream_loader).
 `python -m chalicelib.dbsetup` runs the same from a machine that can reach the database.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from psycopg2 import errors, sql
 from chalicelib.migrate import apply_migrations
 
 APP_GROUP = "cardstream_loader"  # made by sql/002_roles.sql
+RETENTION_GROUP = "cardstream_retention"  # made by sql/050_retention.sql
 
 
 def ensure_app_login(conn, username: str, password: str, group: str = APP_GROUP) -> None:
@@ -41,6 +43,7 @@ def setup_database(admin_conn, app_secret: dict[str, Any] | None) -> dict[str, A
     applied = apply_migrations(admin_conn)
     if app_secret:
         ensure_app_login(admin_conn, app_secret["username"], app_secret["password"])
+        ensure_app_login(admin_conn, app_secret["username"], app_secret["password"], RETENTION_GROUP)
     return {"applied": applied, "app_login": app_secret["username"] if app_secret else None}
 
 

@@ -18,6 +18,7 @@ from chalicelib.landing import StreamLanding
 from chalicelib.loader import Loader, LoadResult
 from chalicelib.lookup import find_transaction as _find_transaction
 from chalicelib.publisher import Publisher
+from chalicelib.retention import Retention, RetentionPolicy, RetentionResult
 from chalicelib.s3events import created_objects
 from chalicelib.secrets import SecretCache
 from chalicelib.settings import get_settings
@@ -100,6 +101,12 @@ def sweeper() -> Sweeper:
 
 def sweep_raw_files() -> SweepResult:
     return sweeper().sweep()
+
+
+def enforce_retention() -> RetentionResult | None:
+    """Old rows out of PostgreSQL per the stage's HOT_DAYS; None when the stage keeps everything."""
+    policy = RetentionPolicy.for_stage(get_settings())
+    return None if policy is None else Retention(database(), policy).run()
 
 
 def find_transaction(trans_num: str) -> dict | None:

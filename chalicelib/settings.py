@@ -84,6 +84,13 @@ class Settings:
     sweep_rate_minutes = _optional("SWEEP_RATE_MINUTES", 15, int)
     sweep_min_age_seconds = _optional("SWEEP_MIN_AGE_SECONDS", 120, int)  # younger files: their event is due
 
+    # Bounded hot storage (chalicelib/retention.py): 0 keeps everything (the local stage's default)
+    hot_days = _optional("HOT_DAYS", 0, int)
+    ledger_days = _optional("LEDGER_DAYS", None, int)  # unset: the shortest safe length, from the two below
+    stream_retention_hours = _optional("STREAM_RETENTION_HOURS", 24, int)  # the stack's KinesisRetentionHours
+    retention_batch_rows = _optional("RETENTION_BATCH_ROWS", 5000, int)
+    retention_budget_seconds = _optional("RETENTION_BUDGET_SECONDS", 600, float)
+
     # Fraud alerts (chalicelib/fraud_rules.py holds the rules; these are the per-stage knobs)
     fraud_scoring = _optional("FRAUD_SCORING", True, _flag)  # off: the loader writes no scores or alerts
     fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", DEFAULT_ALERT_THRESHOLD, float)

@@ -13,7 +13,8 @@ from tests.conftest import API_TOKENS, TEST_ENV
 from tests.infra_support import ACCOUNT, REGION, REPO, allowed_by, granted, package
 
 STAGES = ["dev", "prod"]
-FUNCTIONS = ["api_handler", "token_authorizer", "on_stream_records", "on_raw_file", "sweep_raw_files", "migrate"]
+FUNCTIONS = ["api_handler", "token_authorizer", "on_stream_records", "on_raw_file", "sweep_raw_files", "migrate",
+             "enforce_retention"]
 
 
 def _policy_file(stage: str, function: str) -> str:
@@ -53,6 +54,7 @@ MAY = {
     "sweep_raw_files": {("s3:GetObject", "raw"), ("s3:PutObject", "q_files"), ("s3:ListBucket", "bucket"),
                         (GET, "db_app")},
     "migrate": {(GET, "db"), (GET, "db_app")},
+    "enforce_retention": {(GET, "db_app")},  # the database only: the lake keeps the rows it deletes
 }
 PROBE_ACTIONS = {
     "stream": ["kinesis:PutRecords", "kinesis:PutRecord", *READ_STREAM, "kinesis:DeleteStream"],
