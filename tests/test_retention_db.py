@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.retention import Retention, RetentionPolicy
 from tests.conftest import stage_env
-from tests.rawfiles import BUCKET, clear_tables, make_database, make_loader, put_file, query, raw_key, record
+from tests.rawfiles import BUCKET, clear_tables, execute, make_database, make_loader, put_file, query, raw_key, record
 
 NOW = dt.datetime(2026, 12, 6, 3, 30, tzinfo=dt.UTC)
 POLICY = RetentionPolicy(hot_days=30, ledger_days=60, batch_rows=2)  # tiny batches: many batches per run
@@ -16,14 +16,8 @@ POLICY = RetentionPolicy(hot_days=30, ledger_days=60, batch_rows=2)  # tiny batc
 @pytest.fixture
 def dsn(aws, database_url):
     clear_tables(database_url)
-    query_write(database_url, "TRUNCATE retention_run")
+    execute(database_url, "TRUNCATE retention_run")
     return database_url
-
-
-def query_write(dsn: str, sql: str, params=None) -> None:
-    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute(sql, params)
-    conn.close()
 
 
 def load(name: str, rows: list[dict]) -> str:
@@ -35,12 +29,12 @@ def load(name: str, rows: list[dict]) -> str:
 def age(dsn: str, key: str, days: int) -> None:
     """Pretend the file was loaded `days` before NOW: its ledger row, transactions and alerts."""
     when = NOW - dt.timedelta(days=days)
-    query_write(dsn, "UPDATE card_transaction SET loaded_at = %s WHERE source_key = %s", (when, key))
-    query_write(dsn, "UPDATE ingest_file SET started_at = %s, finished_at = %s WHERE key = %s", (when, when, key))
+    execute(dsn, "UPDATE card_transaction SET loaded_at = %s WHERE source_key = %s", (when, key))
+    execute(dsn, "UPDATE ingest_file SET started_at = %s, finished_at = %s WHERE key = %s", (when, when, key))
 
 
 def alert(dsn: str, trans_num: str) -> None:
-    query_write(dsn, "INSERT INTO fraud_alert (trans_num, score, reasons, rule_version) "
+    execute(dsn, "INSERT INTO fraud_alert (trans_num, score, reasons, rule_version) "
                      "VALUES (%s, 0.9, ARRAY['amount: high'], 'test')", (trans_num,))
 
 
