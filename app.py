@@ -122,6 +122,13 @@ def enforce_retention(event):
     runtime.enforce_retention()
 
 
+# The lake: the last few arrival days of raw files merged into the curated Iceberg table by Athena
+# (chalicelib/lake/compaction.py), daily after midnight UTC; idempotent, so a rerun or a retry is harmless.
+@app.schedule(Cron(15, 1, "*", "*", "?", "*"))
+def compact_lake(event):
+    runtime.compact_lake()
+
+
 # Run by `make deploy` after each deploy: the database is private, so set-up runs inside the VPC.
 @app.lambda_function(name="migrate")
 def migrate(event, context):

@@ -14,6 +14,7 @@ from chalicelib.clients import get_client, reset_clients
 from chalicelib.db import Database, connect_kwargs, open_connection
 from chalicelib.fraud import FraudScorer
 from chalicelib.ingest import Ingestor
+from chalicelib.lake.compaction import CompactionResult, Compactor
 from chalicelib.landing import StreamLanding
 from chalicelib.loader import Loader, LoadResult
 from chalicelib.lookup import find_transaction as _find_transaction
@@ -107,6 +108,16 @@ def enforce_retention() -> RetentionResult | None:
     """Old rows out of PostgreSQL per the stage's HOT_DAYS; None when the stage keeps everything."""
     policy = RetentionPolicy.for_stage(get_settings())
     return None if policy is None else Retention(database(), policy).run()
+
+
+def compact_lake() -> CompactionResult | None:
+    """The raw files of the last few arrival days merged into the curated table; None where there is no lake."""
+    settings = get_settings()
+    if not (settings.lake_database and settings.lake_workgroup):
+        return None
+    location = f"s3://{settings.bucket_name}/{settings.lake_prefix}"
+    return Compactor(get_client("athena"), settings.lake_workgroup, settings.lake_database, location,
+                     settings.lake_compaction_days).compact_recent()
 
 
 def find_transaction(trans_num: str) -> dict | None:

@@ -91,6 +91,12 @@ class Settings:
     retention_batch_rows = _optional("RETENTION_BATCH_ROWS", 5000, int)
     retention_budget_seconds = _optional("RETENTION_BUDGET_SECONDS", 600, float)
 
+    # The lake (chalicelib/lake/): the stage's Glue database and Athena workgroup; unset (local): no compaction
+    lake_database = _optional("LAKE_DATABASE", None)
+    lake_workgroup = _optional("LAKE_WORKGROUP", None)
+    lake_prefix = _optional("LAKE_PREFIX", "lake/transactions/")  # the curated table's place in the bucket
+    lake_compaction_days = _optional("LAKE_COMPACTION_DAYS", 3, int)  # arrival days each run merges again
+
     # Fraud alerts (chalicelib/fraud_rules.py holds the rules; these are the per-stage knobs)
     fraud_scoring = _optional("FRAUD_SCORING", True, _flag)  # off: the loader writes no scores or alerts
     fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", DEFAULT_ALERT_THRESHOLD, float)
