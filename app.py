@@ -1,7 +1,7 @@
 """cardstream's table of contents: Chalice decorators wired to chalicelib, one call each."""
 import time
 
-from chalice import AuthResponse, AuthRoute, Chalice, Cron, Rate, Response
+from chalice import AuthResponse, AuthRoute, Chalice, Rate, Response
 
 from chalicelib import apispec, dbsetup, runtime
 from chalicelib.alerts import BadAlertQuery, parse_alert_query
@@ -116,15 +116,16 @@ def sweep_raw_files(event):
 
 
 # Bounded hot storage: rows older than the stage's HOT_DAYS leave PostgreSQL (chalicelib/retention.py), daily
-# at a quiet hour; the lake keeps them. A stage with HOT_DAYS=0 keeps everything and this does nothing.
-@app.schedule(Cron(30, 3, "*", "*", "?", "*"))
+# the lake keeps them. A stage with HOT_DAYS=0 keeps everything and this does nothing. A rate, not a cron, so the
+# local stack runs it as Lambda would.
+@app.schedule(Rate(1, unit=Rate.DAYS))
 def enforce_retention(event):
     runtime.enforce_retention()
 
 
 # The lake: the last few arrival days of raw files merged into the curated Iceberg table by Athena
-# (chalicelib/lake/compaction.py), daily after midnight UTC; idempotent, so a rerun or a retry is harmless.
-@app.schedule(Cron(15, 1, "*", "*", "?", "*"))
+# (chalicelib/lake/compaction.py), daily; idempotent, so a rerun or a retry is harmless. No lake (local): nothing.
+@app.schedule(Rate(1, unit=Rate.DAYS))
 def compact_lake(event):
     runtime.compact_lake()
 
