@@ -115,10 +115,10 @@ def sweep_raw_files(event):
     runtime.sweep_raw_files()
 
 
-# Bounded hot storage: rows older than the stage's HOT_DAYS leave PostgreSQL (chalicelib/retention.py), daily
-# the lake keeps them. A stage with HOT_DAYS=0 keeps everything and this does nothing. A rate, not a cron, so the
-# local stack runs it as Lambda would.
-@app.schedule(Rate(1, unit=Rate.DAYS))
+# Bounded hot storage: rows older than the stage's HOT_DAYS leave PostgreSQL (chalicelib/retention.py);
+# the lake keeps them. Hourly, so each run deletes about an hour's worth of rows (docs/capacity.md); a stage with
+# HOT_DAYS=0 keeps everything and this does nothing. A rate, not a cron, so the local stack runs it as Lambda would.
+@app.schedule(Rate(1, unit=Rate.HOURS))
 def enforce_retention(event):
     runtime.enforce_retention()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from infra import moto_cfn, moto_fixes
-from infra.rehearsal_facts import collect_facts
+from infra.rehearsal_facts import collect_facts, lake_facts
 
 REPO = Path(__file__).resolve().parent.parent
 STAGE = "dev"
@@ -83,6 +83,7 @@ def rehearse(workdir: Path, deployments_cache: Path | None = None, database: dic
                            ("redeploy", deploy_args)):
             run = _run(args, env, workdir / f"{name}.log")
             run["facts"] = collect_facts(server.endpoint_url, STAGE, ACCOUNT)
+            run["facts"]["lake"] = lake_facts(ACCOUNT, "us-east-1", f"cardstream_{STAGE}", f"cardstream-{STAGE}-lake")
             run["config"] = json.loads((project / ".chalice" / "config.json").read_text(encoding="utf-8"))
             rounds[name] = run
             if run["exit_code"] != 0:

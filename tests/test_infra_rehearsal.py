@@ -84,7 +84,9 @@ def test_every_function_runs_in_the_stack_private_subnets_with_the_lambda_group(
     outputs = facts["stack"]["outputs"]
     expected = {"subnets": sorted(outputs["LambdaSubnetIds"].split(",")),
                 "security_groups": [outputs["LambdaSecurityGroupId"]]}
-    assert facts["functions"] and all(fn["vpc"] == expected for fn in facts["functions"].values())
+    outside = {f"{P}-compact_lake": {"subnets": [], "security_groups": []}}  # Athena and Glue only: no VPC
+    assert facts["functions"] and all(fn["vpc"] == outside.get(name, expected)
+                                      for name, fn in facts["functions"].items())
 
 
 def test_each_function_role_holds_exactly_its_policy_file(rehearsal):
@@ -98,7 +100,8 @@ def test_each_function_role_holds_exactly_its_policy_file(rehearsal):
 
 
 def test_loader_sweep_and_migrate_run_with_reserved_concurrency(rehearsal):
-    for name, wanted in (("on_raw_file", 10), ("sweep_raw_files", 1), ("migrate", 1)):
+    for name, wanted in (("on_raw_file", 10), ("sweep_raw_files", 1), ("migrate", 1), ("enforce_retention", 1),
+                         ("compact_lake", 1)):
         assert _fn(rehearsal, name)["reserved_concurrency"] == wanted, name
 
 
@@ -131,10 +134,11 @@ def test_landing_bucket_notifies_the_loader_of_objects_created_under_raw_data(re
     assert config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "raw-data/"}]
 
 
-def test_sweep_runs_on_a_schedule(rehearsal):
-    _fn(rehearsal, "sweep_raw_files")
-    (rule,) = _facts(rehearsal)["rules"]
-    assert rule["schedule"].startswith("rate(")
+def test_sweep_retention_and_compaction_run_on_schedules(rehearsal):
+    for name in ("sweep_raw_files", "enforce_retention", "compact_lake"):
+        _fn(rehearsal, name)
+    rules = _facts(rehearsal)["rules"]
+    assert len(rules) == 3 and all(rule["schedule"].startswith("rate(") for rule in rules)
 
 
 def test_api_routes_reach_the_api_function_by_lambda_proxy_on_stage_api(rehearsal):
@@ -165,7 +169,7 @@ def test_generated_secrets_are_what_the_app_expects(rehearsal):
 
 def test_migrations_and_the_functions_login_go_through_the_db_secrets(rehearsal):
     assert rehearsal["migrations"] and rehearsal["migrations"][0].startswith("001_")
-    assert rehearsal["app_login_groups"] == ["cardstream_loader"]
+    assert sorted(rehearsal["app_login_groups"]) == ["cardstream_loader", "cardstream_retention"]
     assert rehearsal["app_login"] == (True, False, False)  # can log in; neither superuser nor role maker
 
 
@@ -192,3 +196,15 @@ def test_redeploy_after_destroy_adopts_the_kept_buckets_and_card_key(rehearsal):
         {"AdoptLandingBucket": "true", "AdoptAccessLogBucket": "true", "AdoptCardKeySecret": "true"}
     assert again["secrets"]["card-key"] == _facts(rehearsal)["secrets"]["card-key"]
     assert set(again["functions"]) == set(_facts(rehearsal)["functions"])
+
+
+def test_the_stack_creates_the_lake_catalog_workgroup_and_tile_queries_and_destroy_removes_them(rehearsal):
+    from chalicelib.lake.statements import RAW_TABLE, TILES
+
+    lake = _facts(rehearsal)["lake"]
+    assert lake["tables"] == [RAW_TABLE]  # the curated table and the views: made by the first compaction
+    assert lake["workgroup"]["EnforceWorkGroupConfiguration"] is True
+    assert int(lake["workgroup"]["BytesScannedCutoffPerQuery"]) > 0
+    assert lake["named_queries"] == sorted(f"{P}-tile-{t.replace('_', '-')}" for t in TILES)
+    assert _facts(rehearsal, "destroy")["lake"] == {"tables": None, "workgroup": None, "named_queries": []}
+    assert _facts(rehearsal, "redeploy")["lake"] == lake

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from chalicelib.lake.compaction import CompactionFailed, Compactor
+from chalicelib.lake.compaction import CompactionFailed, Compactor, monthly_windows
 from chalicelib.lake.statements import TYPED_VIEW
 
 LOCATION = "s3://cardstream-test/lake/transactions/"
@@ -64,3 +64,10 @@ def test_a_statement_that_never_finishes_times_out_instead_of_hanging():
     with pytest.raises(CompactionFailed, match="still RUNNING after 20 s"):
         compactor.compact_recent()
     assert naps == [5, 5, 5, 5]
+
+
+def test_a_backfill_merges_a_month_of_arrival_days_at_a_time():
+    assert monthly_windows(dt.date(2026, 1, 20), dt.date(2026, 3, 5)) == [
+        (dt.date(2026, 1, 20), dt.date(2026, 1, 31)), (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        (dt.date(2026, 3, 1), dt.date(2026, 3, 5))]
+    assert monthly_windows(dt.date(2026, 3, 6), dt.date(2026, 3, 5)) == []

@@ -67,3 +67,40 @@ class Compactor:
         if status["State"] != "SUCCEEDED":
             raise CompactionFailed(f"query {query_id} {status['State']}: {status.get('StateChangeReason', '')}")
         return query_id
+
+
+def monthly_windows(first_day: dt.date, last_day: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The days first_day..last_day cut at month ends: a backfill's windows, each one MERGE."""
+    windows = []
+    while first_day <= last_day:
+        next_month = (first_day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        windows.append((first_day, min(last_day, next_month - dt.timedelta(days=1))))
+        first_day = next_month
+    return windows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """A backfill from a shell with the stage's AWS credentials: one MERGE per month of arrival days."""
+    import argparse
+
+    import boto3
+
+    parser = argparse.ArgumentParser(
+        prog="python -m chalicelib.lake.compaction", description=main.__doc__,
+        epilog="example: python -m chalicelib.lake.compaction --stage dev --bucket cardstream-dev-landing-123456789012 "
+               "--first-day 2026-01-01 --last-day 2026-03-31")
+    parser.add_argument("--stage", required=True)
+    parser.add_argument("--bucket", required=True, help="the stage's landing bucket")
+    parser.add_argument("--first-day", type=dt.date.fromisoformat, required=True, help="first arrival day (dt=)")
+    parser.add_argument("--last-day", type=dt.date.fromisoformat, required=True, help="last arrival day")
+    args = parser.parse_args(argv)
+    compactor = Compactor(boto3.client("athena"), f"cardstream-{args.stage}-lake", f"cardstream_{args.stage}",
+                          f"s3://{args.bucket}/lake/transactions/")
+    for first, last in monthly_windows(args.first_day, args.last_day):  # each MERGE under the scan limit
+        compactor.backfill(first, last)
+        print(f"merged arrival days {first} .. {last}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
