@@ -16,7 +16,11 @@ as long as a file can be delivered again, and never shorter than the hot window:
 - Lambda retries a file's S3 event for up to 6 hours (the stage's maximum_event_age_seconds);
 - the sweep lists files for SWEEP_LOOKBACK_HOURS after they were written.
 So the ledger keeps max(HOT_DAYS, ceil((stream retention + max(6 h, sweep lookback)) / 24)) + 1 days (one
-day of margin for the daily schedule). LEDGER_DAYS may lengthen it, never shorten it.
+day of margin). LEDGER_DAYS may lengthen it, never shorten it.
+
+A row (not a file) that comes again after its transaction left, in a new file (a client's late retry, a late
+label), is new to PostgreSQL and is stored once more, for another hot window; the lake's merge keeps one
+row per trans_num and takes the label (docs/athena.md).
 """
 from __future__ import annotations
 

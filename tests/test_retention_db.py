@@ -9,7 +9,7 @@ from chalicelib.retention import Retention, RetentionPolicy
 from tests.conftest import stage_env
 from tests.rawfiles import BUCKET, clear_tables, execute, make_database, make_loader, put_file, query, raw_key, record
 
-NOW = dt.datetime(2026, 12, 6, 3, 30, tzinfo=dt.UTC)
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)  # the scheduled function runs on the real clock
 POLICY = RetentionPolicy(hot_days=30, ledger_days=60, batch_rows=2)  # tiny batches: many batches per run
 
 
@@ -153,3 +153,24 @@ def test_each_role_is_refused_what_is_not_its_job(dsn, three_ages, role, stateme
             cur.execute(statement)
     finally:
         conn.close()
+
+
+def _scheduled(api, function: str):
+    event = api.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                         resources=[])
+    return api.lambda_.invoke(function, event)
+
+
+def test_the_scheduled_function_applies_the_stage_hot_days_as_the_retention_role(api, dsn, three_ages):
+    with stage_env(HOT_DAYS="30", LEDGER_DAYS="60", DB_ROLE="cardstream_retention"):
+        _scheduled(api, "enforce_retention")
+
+    assert keys_of(dsn, "card_transaction", "source_key") == [three_ages["recent"]]
+    assert query(dsn, "SELECT hot_days, ledger_days, complete FROM retention_run") == [(30, 60, True)]
+
+
+def test_with_hot_days_off_the_scheduled_function_deletes_nothing(api, dsn, three_ages):
+    _scheduled(api, "enforce_retention")
+
+    assert len(keys_of(dsn, "card_transaction", "source_key")) == 3
+    assert query(dsn, "SELECT count(*) FROM retention_run") == [(0,)]
