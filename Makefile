@@ -27,6 +27,7 @@ help:
 	@echo "make loadtest  the local stack under concurrent clients; checks every accepted row is in Postgres"
 	@echo "make rules   after editing chalicelib/dictionary/fields.py: regenerate the SQL rules, patterns, OpenAPI"
 	@echo "make migrate apply pending sql/NNN_*.sql (and a changed sql/R__*.sql) to DATABASE_URL (or the DB secret)"
+	@echo "make lake    the dashboard tiles from the lake (DuckDB over the raw files) next to PostgreSQL's, for make up"
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
 	@echo "make evaluate FILE=labelled.csv  the fraud rules measured on a labelled Sparkov CSV"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
@@ -136,6 +137,12 @@ up: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m infra.local demo --port $(PORT) --state-dir $(STATE_DIR) --rows $(DEMO_ROWS) $(if $(DEMO_FILE),--file $(DEMO_FILE))
+
+# The lake, locally (docs/athena.md): the Athena statements transpiled to DuckDB over the running local stack's raw
+# files, compared tile by tile with PostgreSQL's reporting views; exits non-zero when they differ.
+.PHONY: lake
+lake: $(STAMP)
+	$(PY) -m infra.local.lake --state-dir $(STATE_DIR)
 
 # The local dashboard: the reporting views as one self-contained HTML file (python -m reporting; docs/quicksight.md).
 DASHBOARD_OUT ?= $(STATE_DIR)/dashboard.html

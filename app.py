@@ -13,7 +13,7 @@ from chalicelib.platform.logs import log_event
 from chalicelib.platform.secrets import SecretUnavailable
 from chalicelib.platform.settings import get_settings
 from chalicelib.read.alerts import BadAlertQuery, parse_alert_query
-from chalicelib.read.transaction import InvalidTransNum
+from chalicelib.read.transaction import InvalidTransNum, not_found_message
 
 app = Chalice(app_name="cardstream")
 settings = get_settings()
@@ -76,7 +76,7 @@ def get_transaction(trans_num):
     except (DatabaseUnavailable, SecretUnavailable):  # no database, or its credentials could not be read
         return _finish(request, started, 503, {"message": "the database is unavailable; retry later"})
     if found is None:
-        return _finish(request, started, 404, {"message": "transaction not found"})
+        return _finish(request, started, 404, {"message": not_found_message(get_settings().hot_days)})
     return _finish(request, started, 200, found)
 
 
@@ -121,6 +121,21 @@ def sweep_raw_files(event):
 @app.lambda_function(name="read_api")
 def read_api(event, context):
     return app(event, context)
+
+
+# Bounded hot storage: rows older than the stage's HOT_DAYS leave PostgreSQL (chalicelib/lake/retention.py);
+# the lake keeps them. Hourly, so each run deletes about an hour's worth of rows (docs/capacity.md); a stage with
+# HOT_DAYS=0 keeps everything and this does nothing. A rate, not a cron, so the local stack runs it as Lambda would.
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def enforce_retention(event):
+    runtime.enforce_retention()
+
+
+# The lake: the last few arrival days of raw files merged into the curated Iceberg table by Athena
+# (chalicelib/lake/compaction.py), daily; idempotent, so a rerun or a retry is harmless. No lake (local): nothing.
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def compact_lake(event):
+    runtime.compact_lake()
 
 
 # Run by `make deploy` after each deploy: the database is private, so set-up runs inside the VPC.

@@ -11,6 +11,8 @@ from chalicelib.ingest.auth import Grant, find_grant
 from chalicelib.ingest.batch import Ingestor
 from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.ingest.publisher import Publisher
+from chalicelib.lake.compaction import CompactionResult, Compactor
+from chalicelib.lake.retention import Retention, RetentionPolicy, RetentionResult
 from chalicelib.load.loader import Loader, LoadResult
 from chalicelib.load.s3events import created_objects
 from chalicelib.load.sweep import Sweeper, SweepResult
@@ -97,6 +99,22 @@ def sweeper() -> Sweeper:
 
 def sweep_raw_files() -> SweepResult:
     return sweeper().sweep()
+
+
+def enforce_retention() -> RetentionResult | None:
+    """Old rows out of PostgreSQL per the stage's HOT_DAYS; None when the stage keeps everything."""
+    policy = RetentionPolicy.for_stage(get_settings())
+    return None if policy is None else Retention(database(), policy).run()
+
+
+def compact_lake() -> CompactionResult | None:
+    """The raw files of the last few arrival days merged into the curated table; None where there is no lake."""
+    settings = get_settings()
+    if not (settings.lake_database and settings.lake_workgroup):
+        return None
+    location = f"s3://{settings.bucket_name}/{settings.lake_prefix}"
+    return Compactor(get_client("athena"), settings.lake_workgroup, settings.lake_database, location,
+                     settings.lake_compaction_days).compact_recent()
 
 
 def find_transaction(trans_num: str) -> dict | None:

@@ -6,6 +6,8 @@
   the loader's real connection path.
 - `!Ref` to a DB parameter group gives moto's object instead of the group's name.
 - A stack's route table is never deleted, so the VPC cannot be deleted with the stack.
+- The lake's AWS::Glue::Database, ::Glue::Table, AWS::Athena::WorkGroup and ::NamedQuery have no moto model
+  (infra/moto_cfn_lake.py).
 
 All of it reaches into moto's internals (there is no public way to add a resource type), so it is applied
 only on the moto releases in PROVEN_ON (infra/version_guard.py).
@@ -33,7 +35,7 @@ def register_cloudformation_fixes(found_version: str | None = None, say=warn) ->
     from moto.ec2.models.route_tables import RouteTable
     from moto.rds.models import DBParameterGroup
 
-    from infra import moto_cfn_models  # noqa: F401 - defining its classes registers them with moto
+    from infra import moto_cfn_lake, moto_cfn_models  # noqa: F401 - defining their classes registers them
 
     DBParameterGroup.physical_resource_id = property(lambda self: self.name)  # `!Ref` gives the name, as in AWS
     RouteTable.delete = lambda self, account_id, region_name: self.ec2_backend.delete_route_table(self.id)

@@ -121,3 +121,20 @@ def collect_facts(endpoint_url: str, stage: str, account: str) -> dict[str, Any]
         "card_key_encryption": _card_key_encryption(c, stage),
         "deploy_state": _deploy_state(c, account),
     }
+
+
+def lake_facts(account: str, region: str, database: str, workgroup: str) -> dict[str, Any]:
+    """The lake's Glue tables, Athena workgroup and named queries, read from moto's backends in this process (the
+    rehearsal's server runs in a thread here): this botocore speaks rest-json to Athena, which moto 5.2 answers
+    with "Not yet implemented", so its API cannot be asked."""
+    from moto.athena.models import athena_backends
+    from moto.glue.models import glue_backends
+
+    found = glue_backends[account][region].databases.get(database)
+    athena = athena_backends[account][region]
+    group = athena.work_groups.get(workgroup)
+    return {
+        "tables": sorted(found.tables) if found else None,
+        "workgroup": group.configuration if group else None,
+        "named_queries": sorted(q.name for q in athena.named_queries.values() if q.workgroup.name == workgroup),
+    }

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from infra import moto_cfn, moto_fixes
-from infra.rehearsal_facts import collect_facts
+from infra.rehearsal_facts import collect_facts, lake_facts
 
 REPO = Path(__file__).resolve().parent.parent
 STAGE = "dev"
@@ -58,13 +58,16 @@ def _env(endpoint_url: str) -> dict[str, str]:
 GITHUB_REPO = "example/cardstream"
 
 
+TAIL_CHARS = 20_000  # the whole of a deploy's own lines (the stack's resources make the output long)
+
+
 def _run(args: list[str], env: dict[str, str], log: Path, module: str = "infra.deploy") -> dict[str, Any]:
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
         done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env,
                               stdout=out, stderr=subprocess.STDOUT, timeout=600, check=False)
     text = log.read_text(encoding="utf-8")
-    return {"args": args, "exit_code": done.returncode, "log": str(log), "tail": text[-4000:],
+    return {"args": args, "exit_code": done.returncode, "log": str(log), "tail": text[-TAIL_CHARS:],
             "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -98,6 +101,7 @@ def rehearse(workdir: Path, deployments_cache: Path | None = None, database: dic
             run = _run(args, env, workdir / f"{name}.log")
             run["checkout"] = checkout
             run["facts"] = collect_facts(server.endpoint_url, STAGE, ACCOUNT)
+            run["facts"]["lake"] = lake_facts(ACCOUNT, "us-east-1", f"cardstream_{STAGE}", f"cardstream-{STAGE}-lake")
             run["config"] = json.loads((checkouts[checkout] / ".chalice" / "config.json").read_text(encoding="utf-8"))
             rounds[name] = run
             if run["exit_code"] != 0:

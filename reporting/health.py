@@ -42,3 +42,20 @@ def draw_ledger(rows: list[dict]) -> str:
              _utc(row["last_finished_at"], "%Y-%m-%d %H:%M"))
             for row in rows]
     return charts.table(("status", "files", "rows loaded", "duplicates", "rejected", "last finished (UTC)"), body)
+
+
+def draw_hot_window(rows: list[dict]) -> str:
+    """What PostgreSQL still holds (reporting.hot_window): every tile here covers the hot window only; all
+    history is in the lake (Athena, docs/athena.md)."""
+    row = rows[0] if rows else {}
+    days, since = row.get("hot_days"), row.get("hot_since")
+    if not days:
+        return charts.kpis([("Hot storage", "all history", "retention is off in this stage: nothing has left")])
+    warn = [] if row.get("complete") else ["Last retention run"]
+    return charts.kpis([
+        ("Hot storage", f"last {days} days", f"transactions loaded since {_utc(since, '%Y-%m-%d %H:%M UTC')}; "
+                                              "older ones are in the lake (Athena)"),
+        ("Ledger kept", f"{row.get('ledger_days')} days", "longer than a file can be redelivered"),
+        ("Last retention run", _utc(row.get("last_run_at"), "%Y-%m-%d %H:%M UTC"),
+         "complete" if row.get("complete") else "stopped early: the next run goes on"),
+    ], warn=warn)

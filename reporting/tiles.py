@@ -101,6 +101,8 @@ TILES: tuple[Tile, ...] = (
     Tile("freshness", "Pipeline health", "pipeline_health", health.draw_freshness, span=7, filter_mode="none",
          note="Operators look here first: is data arriving, and is any of it rejected?"),
     Tile("ledger", "Files in the ledger", "ingest_files_by_status", health.draw_ledger, span=5, filter_mode="none"),
+    Tile("hot", "What the dashboard covers", "hot_window", health.draw_hot_window, span=12, filter_mode="none",
+         note="PostgreSQL keeps the stage's hot window; the lake keeps all history."),
     Tile("headline", "Headline numbers", "headline", draw_headline, span=12),
     Tile("map", "Fraud by location", "fraud_by_location", draw_fraud_map, span=7, filter_mode="css",
          note="Where transactions happened (merchant location); dot area grows with the transactions in its cell."),

@@ -2,8 +2,9 @@
 
 It connects with the master secret (DB_ADMIN_SECRET_ID: the one RDS manages and rotates, which holds the login
 only; host, port and database come from the app secret), applies the pending migrations, then creates or
-updates the functions' own login from their secret (DB_SECRET_ID) as a member of cardstream_loader and nothing
-else. So the functions never hold the master password, and their rights are the loader role's.
+updates the functions' own login from their secret (DB_SECRET_ID) as a member of cardstream_loader and
+cardstream_retention and nothing else. So the functions never hold the master password; each drops to its role
+with DB_ROLE (the retention function to cardstream_retention, every other to cardstream_loader).
 The password reaches the server only as a SCRAM-SHA-256 verifier computed here (libpq's PQencryptPasswordConn),
 so no SQL text, server log or pg_stat_statements entry ever holds it in clear.
 `python -m chalicelib.platform.dbsetup` runs the same from a machine that can reach the database.
@@ -26,6 +27,7 @@ from chalicelib.platform.settings import get_settings
 
 APP_GROUP = "cardstream_loader"  # made by sql/002_roles.sql
 WHERE = ("host", "port", "dbname", "engine")  # the connection fields of an RDS-format secret
+RETENTION_GROUP = "cardstream_retention"  # made by sql/050_retention.sql
 
 
 def ensure_app_login(conn, username: str, password: str, group: str = APP_GROUP) -> None:
@@ -55,6 +57,7 @@ def setup_database(admin_conn, app_secret: dict[str, Any] | None) -> dict[str, A
     applied = apply_migrations(admin_conn)
     if app_secret:
         ensure_app_login(admin_conn, app_secret["username"], app_secret["password"])
+        ensure_app_login(admin_conn, app_secret["username"], app_secret["password"], RETENTION_GROUP)
     return {"applied": applied, "app_login": app_secret["username"] if app_secret else None}
 
 

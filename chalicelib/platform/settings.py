@@ -82,7 +82,20 @@ class Settings:
     sweep_rate_minutes = _optional("SWEEP_RATE_MINUTES", 15, int)
     sweep_min_age_seconds = _optional("SWEEP_MIN_AGE_SECONDS", 120, int)  # younger files: their event is due
 
-    # Fraud alerts (chalicelib/fraud/rules.py holds the rules; these are the per-stage knobs)
+    # Bounded hot storage (chalicelib/retention.py): 0 keeps everything (the local stage's default)
+    hot_days = _optional("HOT_DAYS", 0, int)
+    ledger_days = _optional("LEDGER_DAYS", None, int)  # unset: the shortest safe length, from the two below
+    stream_retention_hours = _optional("STREAM_RETENTION_HOURS", 24, int)  # the stack's KinesisRetentionHours
+    retention_batch_rows = _optional("RETENTION_BATCH_ROWS", 5000, int)
+    retention_budget_seconds = _optional("RETENTION_BUDGET_SECONDS", 600, float)
+
+    # The lake (chalicelib/lake/): the stage's Glue database and Athena workgroup; unset (local): no compaction
+    lake_database = _optional("LAKE_DATABASE", None)
+    lake_workgroup = _optional("LAKE_WORKGROUP", None)
+    lake_prefix = _optional("LAKE_PREFIX", "lake/transactions/")  # the curated table's place in the bucket
+    lake_compaction_days = _optional("LAKE_COMPACTION_DAYS", 3, int)  # arrival days each run merges again
+
+        # Fraud alerts (chalicelib/fraud/rules.py holds the rules; these are the per-stage knobs)
     fraud_scoring = _optional("FRAUD_SCORING", True, _flag)  # off: the loader writes no scores or alerts
     fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", None, float)  # None: the rules' default
 

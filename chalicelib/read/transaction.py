@@ -12,6 +12,14 @@ class InvalidTransNum(ValueError):
     """The trans_num cannot exist: it breaks the data dictionary's rule."""
 
 
+def not_found_message(hot_days: int) -> str:
+    """The 404's words: with bounded hot storage, an older transaction may exist in the lake."""
+    if hot_days <= 0:
+        return "transaction not found"
+    return (f"transaction not found among those loaded in the last {hot_days} days: PostgreSQL keeps {hot_days} "
+            "days hot, so an older transaction is only in the lake (Athena, docs/athena.md)")
+
+
 def find_transaction(db, trans_num: str) -> dict[str, Any] | None:
     """The transaction as JSON-ready values, or None when it is not stored."""
     if not CANONICAL_PATTERNS["trans_num"].fullmatch(trans_num):

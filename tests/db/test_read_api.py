@@ -62,3 +62,11 @@ def test_the_read_says_503_when_the_database_is_down(api, auth_headers, database
 
     assert response.status_code == 503
     assert response.json_body == {"message": "the database is unavailable; retry later"}
+
+
+def test_with_a_hot_window_the_404_says_an_older_transaction_is_in_the_lake(api, auth_headers, stored):
+    with stage_env(HOT_DAYS="30"):
+        response = api.http.get("/transactions/not_stored_here", headers=auth_headers)
+
+    assert response.status_code == 404
+    assert "loaded in the last 30 days" in response.json_body["message"]

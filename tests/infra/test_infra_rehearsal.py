@@ -83,7 +83,9 @@ def test_every_function_runs_in_the_stack_private_subnets_with_the_lambda_group(
     outputs = facts["stack"]["outputs"]
     expected = {"subnets": sorted(outputs["LambdaSubnetIds"].split(",")),
                 "security_groups": [outputs["LambdaSecurityGroupId"]]}
-    assert facts["functions"] and all(fn["vpc"] == expected for fn in facts["functions"].values())
+    outside = {f"{P}-compact_lake": {"subnets": [], "security_groups": []}}  # Athena and Glue only: no VPC
+    assert facts["functions"] and all(fn["vpc"] == outside.get(name, expected)
+                                      for name, fn in facts["functions"].items())
 
 
 def test_each_function_role_holds_exactly_its_policy_file(rehearsal):
@@ -97,7 +99,8 @@ def test_each_function_role_holds_exactly_its_policy_file(rehearsal):
 
 
 def test_loader_reads_sweep_and_migrate_run_with_reserved_concurrency(rehearsal):
-    for name, wanted in (("on_raw_file", 10), ("read_api", 5), ("sweep_raw_files", 1), ("migrate", 1)):
+    for name, wanted in (("on_raw_file", 10), ("read_api", 5), ("sweep_raw_files", 1), ("migrate", 1),
+                         ("enforce_retention", 1), ("compact_lake", 1)):
         assert _fn(rehearsal, name)["reserved_concurrency"] == wanted, name
 
 
@@ -130,10 +133,11 @@ def test_landing_bucket_notifies_the_loader_of_objects_created_under_raw_data(re
     assert config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "raw-data/"}]
 
 
-def test_sweep_runs_on_a_schedule(rehearsal):
-    _fn(rehearsal, "sweep_raw_files")
-    (rule,) = _facts(rehearsal)["rules"]
-    assert rule["schedule"].startswith("rate(")
+def test_sweep_retention_and_compaction_run_on_schedules(rehearsal):
+    for name in ("sweep_raw_files", "enforce_retention", "compact_lake"):
+        _fn(rehearsal, name)
+    rules = _facts(rehearsal)["rules"]
+    assert len(rules) == 3 and all(rule["schedule"].startswith("rate(") for rule in rules)
 
 
 def test_api_routes_reach_the_api_function_and_reads_the_read_function_by_lambda_proxy_on_stage_api(rehearsal):
@@ -168,7 +172,7 @@ def test_generated_secrets_are_what_the_app_expects(rehearsal):
 
 def test_migrations_and_the_functions_login_go_through_the_db_secrets(rehearsal):
     assert rehearsal["migrations"] and rehearsal["migrations"][0].startswith("001_")
-    assert rehearsal["app_login_groups"] == ["cardstream_loader"]
+    assert sorted(rehearsal["app_login_groups"]) == ["cardstream_loader", "cardstream_retention"]
     assert rehearsal["app_login"] == (True, False, False)  # can log in; neither superuser nor role maker
 
 
@@ -258,3 +262,15 @@ def test_the_card_key_secret_is_encrypted_with_its_own_key_kept_with_it(rehearsa
     sids = {st["Sid"] for st in made["key_policy"]["Statement"]}
     assert "OnlyTheApiFunctionDecrypts" in sids
     assert kept["key_id"] == made["key_id"] and kept["key_state"] == "Enabled"  # a destroy kept both
+
+
+def test_the_stack_creates_the_lake_catalog_workgroup_and_tile_queries_and_destroy_removes_them(rehearsal):
+    from chalicelib.lake.statements import RAW_TABLE, TILES
+
+    lake = _facts(rehearsal)["lake"]
+    assert lake["tables"] == [RAW_TABLE]  # the curated table and the views: made by the first compaction
+    assert lake["workgroup"]["EnforceWorkGroupConfiguration"] is True
+    assert int(lake["workgroup"]["BytesScannedCutoffPerQuery"]) > 0
+    assert lake["named_queries"] == sorted(f"{P}-tile-{t.replace('_', '-')}" for t in TILES)
+    assert _facts(rehearsal, "destroy")["lake"] == {"tables": None, "workgroup": None, "named_queries": []}
+    assert _facts(rehearsal, "redeploy")["lake"] == lake

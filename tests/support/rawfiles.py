@@ -59,6 +59,13 @@ def query(dsn: str, sql: str, params=None) -> list[tuple]:
     return rows
 
 
+def execute(dsn: str, sql: str, params=None) -> None:
+    """One statement, committed (as the superuser the tests connect as)."""
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+    conn.close()
+
+
 def counts(dsn: str) -> dict[str, int]:
     """Rows per table."""
     return {t: query(dsn, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}

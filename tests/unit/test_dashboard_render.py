@@ -129,3 +129,11 @@ def test_map_projection_puts_points_where_they_belong():
     assert san_francisco[0] < new_york[0]
     assert usmap.region_of(-149.9, 61.2) == "AK" and usmap.region_of(-157.8, 21.3) == "HI"
     assert usmap.project(2.35, 48.86) is None  # Paris is off the map, and counted as such
+
+
+def test_the_hot_window_tile_says_all_history_while_retention_is_off_and_the_window_when_on():
+    assert "all history" in health.draw_hot_window([{"hot_days": None, "hot_since": None}])
+    since = dt.datetime(2026, 11, 6, 3, 30, tzinfo=dt.UTC)
+    html = health.draw_hot_window([{"hot_days": 30, "hot_since": since, "ledger_days": 31,
+                                    "last_run_at": since, "complete": True}])
+    assert "last 30 days" in html and "2026-11-06 03:30 UTC" in html and "lake" in html
