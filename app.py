@@ -11,12 +11,15 @@ from chalicelib.db import DatabaseUnavailable
 from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
 from chalicelib.logs import log_event
 from chalicelib.lookup import InvalidTransNum
+from chalicelib.observe import invocation, request_answered
 from chalicelib.s3events import RawFileEvent
 from chalicelib.secrets import SecretUnavailable
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="cardstream")
 settings = get_settings()
+# Every handler: the correlation id on its log lines, X-Ray subsegments, its metrics flushed (chalicelib/observe.py).
+app.register_middleware(invocation, "all")
 
 
 # The policy lists every route the token's scopes allow (chalicelib/auth.py: POST = ingest, GET = read), not
@@ -122,7 +125,9 @@ def migrate(event, context):
 
 
 def _finish(request, started, status, body, accepted=0, rejected=0):
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
     log_event("request", request_id=request.context.get("requestId"), path=request.path, status=status,
               principal=request.context.get("authorizer", {}).get("principalId"),
-              accepted=accepted, rejected=rejected, latency_ms=round((time.perf_counter() - started) * 1000, 2))
+              accepted=accepted, rejected=rejected, latency_ms=latency_ms)
+    request_answered(status, latency_ms)
     return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
