@@ -89,3 +89,9 @@ def flush() -> None:
         metrics = _metrics()
         if metrics.metric_set:
             metrics.flush_metrics()
+
+
+def clear() -> None:
+    """Forget the metrics not flushed yet (runtime.reset: a test's leftovers must not reach the next test)."""
+    with _LOCK:
+        _metrics().clear_metrics()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from chalicelib import metrics
 from chalicelib.alerts import AlertQuery
 from chalicelib.alerts import list_alerts as _list_alerts
 from chalicelib.auth import Grant, find_grant
@@ -17,6 +18,7 @@ from chalicelib.ingest import Ingestor
 from chalicelib.landing import StreamLanding
 from chalicelib.loader import Loader, LoadResult
 from chalicelib.lookup import find_transaction as _find_transaction
+from chalicelib.observe import tracer
 from chalicelib.publisher import Publisher
 from chalicelib.s3events import created_objects
 from chalicelib.secrets import SecretCache
@@ -114,7 +116,8 @@ def reset() -> None:
     """Forget every cached client, secret and service (tests; never needed in Lambda)."""
     if database.cache_info().currsize:
         database().close()
-    for cached in (secret_cache, _tokenizer_for, ingestor, stream_landing, database, loader, sweeper):
+    for cached in (secret_cache, _tokenizer_for, ingestor, stream_landing, database, loader, sweeper, tracer):
         cached.cache_clear()
     reset_clients()
     get_settings.cache_clear()
+    metrics.clear()
