@@ -52,7 +52,7 @@ def test_a_post_emits_accepted_rejected_by_reason_and_latency(api, auth_headers,
     assert response.status_code == 202
     totals, breakdown = emitted(capsys.readouterr().out)
     assert (totals["RecordsAccepted"], totals["RecordsRejected"]) == (2, 3)
-    assert "KinesisRecordsRetried" not in totals and totals["KinesisRecordsFailed"] == 0
+    assert "KinesisRecordsRetried" not in totals and "KinesisRecordsFailed" not in totals  # none, or zero
     assert totals["ApiLatency"] > 0 and "RequestsRejected" not in totals
     assert breakdown == {("RecordsRejected", "reason", "invalid_value"): 1,
                          ("RecordsRejected", "reason", "missing_field"): 1,

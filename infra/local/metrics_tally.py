@@ -45,10 +45,11 @@ def emf_values(line: str) -> dict[str, float]:
 
 
 class Tally:
-    """Running sums of the metrics in the lines fed to it; safe to feed from several threads."""
+    """Running sums of the metrics in the lines fed to it (a sum of zero is left out); thread-safe."""
 
-    def __init__(self) -> None:
-        self._sums: Counter = Counter()
+    def __init__(self, exclude: dict[str, float] | None = None) -> None:
+        """`exclude`: sums not to count, such as the stack's own warm-up request (infra/local/api.py)."""
+        self._sums: Counter = Counter({name: -value for name, value in (exclude or {}).items()})
         self._lock = threading.Lock()
 
     def feed(self, line: str) -> None:
@@ -64,12 +65,48 @@ class Tally:
 
     def totals(self) -> dict[str, float]:
         with self._lock:
-            return dict(self._sums)
+            return {name: value for name, value in self._sums.items() if value}
 
     def summary(self) -> dict[str, int]:
         sums = self.totals()
-        return {field: round(sum(sums.get(name, 0) for name in names)) for field, names in SUMMARY.items()}
+        return {field: max(0, round(sum(sums.get(name, 0) for name in names))) for field, names in SUMMARY.items()}
 
     def summary_line(self) -> str:
         """`metrics: accepted=<n> landed=<n> loaded=<n> rejected=<n> quarantined=<n> alerts=<n>`"""
         return "metrics: " + " ".join(f"{field}={n}" for field, n in self.summary().items())
+
+
+class TeeLines:
+    """A text stream that writes through to `stream` and feeds each complete line to `tally`: the stack's
+    sys.stdout, so the handlers it runs in its own threads are counted as they print."""
+
+    def __init__(self, stream, tally: Tally):
+        self._stream, self._tally = stream, tally
+        self._partial = threading.local()
+
+    def write(self, text: str) -> int:
+        pending = getattr(self._partial, "text", "") + text
+        *lines, self._partial.text = pending.split("\n")
+        for line in lines:
+            self._tally.feed(line)
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str):  # isatty, fileno, encoding, reconfigure ...: the stream's own
+        return getattr(self._stream, name)
+
+
+def copy_lines(source, sink) -> threading.Thread:
+    """A daemon thread copying a child's output (a binary pipe) to `sink` line by line, until it closes."""
+
+    def run() -> None:
+        with source:
+            for raw in iter(source.readline, b""):
+                sink.write(raw.decode("utf-8", "replace"))
+                sink.flush()
+
+    thread = threading.Thread(target=run, name="child-output", daemon=True)
+    thread.start()
+    return thread
