@@ -109,6 +109,16 @@ def run_migrations(mode: str, clients: dict, project_dir: Path, stage: str, reso
     return f"done from this machine: {done.stdout.strip()}"
 
 
+def check_alarm_email(stage: str, parameters: dict[str, str]) -> str:
+    """prod must name who its alarms reach; dev may leave AlarmEmail empty, and is told so."""
+    if parameters.get("AlarmEmail"):
+        return f"    alarms e-mail {parameters['AlarmEmail']} (confirm the subscription AWS sends)"
+    if stage == "prod":
+        raise SystemExit("prod needs an alarm e-mail: make deploy STAGE=prod DEPLOY_ARGS='--param AlarmEmail=...'")
+    return (f"    warning: no AlarmEmail: the {stage} alarms notify nobody "
+            "(add DEPLOY_ARGS='--param AlarmEmail=...')")
+
+
 def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str], ca_bundle: Path | None,
            env_overrides: dict[str, str]) -> dict:
     clients = {name: boto3.client(name)
@@ -118,7 +128,9 @@ def deploy(stage: str, project_dir: Path, migrate: str, overrides: dict[str, str
     spec = stage_config.load_stage_file(stage)
     account = clients["sts"].get_caller_identity()["Account"]
     spec["parameters"] = {**spec["parameters"], **_adoption_parameters(clients, stage, account), **overrides}
+    alarm_email = check_alarm_email(stage, spec["parameters"])  # before anything is created
     say(f"1/6 stack {stack.stack_name(stage)}: create or update (RDS makes a first create take ~15 min)")
+    say(alarm_email)
     outputs = stack.deploy_stack(clients["cloudformation"], stage, spec["parameters"], spec["tags"])
     say("2/6 stack outputs -> .chalice/config.json stage " + stage)
     config = stage_config.apply_outputs(stage_config.read_config(project_dir), stage, outputs)

@@ -111,12 +111,13 @@ def test_logs_go_only_to_the_function_own_log_group(function):
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_no_wildcard_actions_and_star_resources_only_for_the_vpc_network_interfaces(function):
+def test_no_wildcard_actions_and_star_resources_only_for_the_vpc_network_interfaces_and_xray(function):
     pairs = granted(_policy("dev", function))
     assert all("*" not in action for action, _ in pairs)
     assert {action for action, resource in pairs if resource == "*"} == {
         "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
-        "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}
+        "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+        "xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # X-Ray takes no resource-level permissions
     table_actions = {action for action, _ in MAY[function]}
     logs = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
     assert {a for a, r in pairs if r != "*"} == table_actions | logs

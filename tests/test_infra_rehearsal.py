@@ -192,3 +192,17 @@ def test_redeploy_after_destroy_adopts_the_kept_buckets_and_card_key(rehearsal):
         {"AdoptLandingBucket": "true", "AdoptAccessLogBucket": "true", "AdoptCardKeySecret": "true"}
     assert again["secrets"]["card-key"] == _facts(rehearsal)["secrets"]["card-key"]
     assert set(again["functions"]) == set(_facts(rehearsal)["functions"])
+
+
+def test_the_stack_creates_the_alarms_the_dashboard_and_the_log_retention(rehearsal):
+    from infra.stack import load_template
+
+    facts = _facts(rehearsal)
+    resources = load_template()["Resources"].values()
+    alarms = {r["Properties"]["AlarmName"]["Fn::Sub"].replace("${Stage}", STAGE) for r in resources
+              if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert set(facts["alarms"]) >= alarms
+    assert facts["dashboards"] == [P]
+    kept = {name: days for name, days in facts["log_groups"].items() if name.startswith(("/aws/lambda/", "/aws/rds/"))}
+    assert kept[f"/aws/lambda/{P}-on_raw_file"] == 30 and kept[f"/aws/rds/instance/{P}/postgresql"] == 30
+    assert set(kept.values()) == {30}
