@@ -11,7 +11,7 @@ from chalicelib.db import DatabaseUnavailable
 from chalicelib.ingest import BadRequest, PayloadTooLarge, parse_batch
 from chalicelib.logs import log_event
 from chalicelib.lookup import InvalidTransNum
-from chalicelib.observe import invocation, request_answered
+from chalicelib.observe import invocation, observed_authorizer, request_answered
 from chalicelib.s3events import RawFileEvent
 from chalicelib.secrets import SecretUnavailable
 from chalicelib.settings import get_settings
@@ -26,6 +26,7 @@ app.register_middleware(invocation, "all")
 # just the route asked for, because API Gateway caches it per token for 300 s and reuses it for the token's
 # next calls; so it must never list a route the token may not call.
 @app.authorizer(ttl_seconds=300)
+@observed_authorizer
 def token_authorizer(auth_request):
     try:
         grant = runtime.authorize(auth_request.token)

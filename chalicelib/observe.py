@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -35,11 +36,30 @@ def tracer():
 
 def invocation(event: Any, get_response: Callable[[Any], Any]) -> Any:
     """Chalice middleware (`app.register_middleware(invocation, "all")`): run the handler observed."""
+    name = getattr(getattr(event, "context", None), "function_name", None) or "handler"
+    with observed(correlation_id(event), name):
+        return get_response(event)
+
+
+def observed_authorizer(func: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The same for the token authorizer, which Chalice's middleware does not reach (under @app.authorizer)."""
+
+    @functools.wraps(func)
+    def wrapper(auth_request: Any) -> Any:
+        with observed(None, func.__name__):
+            return func(auth_request)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def observed(correlation: str | None, name: str) -> Iterator[None]:
+    """Log lines carry `correlation`; with tracing, a `## name` subsegment; the metrics flushed at the end."""
     log = logger()
-    log.thread_safe_append_keys(correlation_id=correlation_id(event))
+    log.thread_safe_append_keys(correlation_id=correlation)
     try:
-        with _subsegment(event):
-            return get_response(event)
+        with _subsegment(name):
+            yield
     finally:
         metrics.flush()
         log.thread_safe_remove_keys(["correlation_id"])
@@ -52,11 +72,10 @@ def correlation_id(event: Any) -> str | None:
     return getattr(getattr(event, "context", None), "aws_request_id", None)
 
 
-def _subsegment(event: Any):
+def _subsegment(name: str):
     traced = tracer()
     if traced is None:
         return contextlib.nullcontext()
-    name = getattr(getattr(event, "context", None), "function_name", None) or "handler"
     return traced.provider.in_subsegment(name=f"## {name}")
 
 
