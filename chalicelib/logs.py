@@ -34,6 +34,9 @@ _LEVELS = {
 }
 
 
+_RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
 class _Stdout:
     """sys.stdout looked up per write, so a replaced stream (pytest capture, a local stack's pipe) is honoured."""
 
@@ -65,6 +68,8 @@ def log_event(event: str, **fields) -> None:
     """One JSON line: {"event": ..., "level": ..., ..., **fields}, if the event's level is enabled."""
     level = _LEVELS.get(event, logging.INFO)
     log = logger()
+    if not _RESERVED.isdisjoint(fields):  # logging refuses extras named like a LogRecord attribute ("name", ...)
+        fields = {f"{key}_" if key in _RESERVED else key: value for key, value in fields.items()}
     if level >= log.log_level:
         # stacklevel 3: the line's location is log_event's caller, not log_event or Powertools
         _WRITE[level](log, event, extra={"event": event, **fields}, stacklevel=3)

@@ -94,6 +94,12 @@ def test_logs_obey_log_level(capsys):
         [("stream_put_failed", "ERROR"), ("request", "INFO")]
 
 
+def test_a_field_named_like_a_log_record_attribute_is_kept_under_another_name(capsys):
+    log_event("request", name="x", message="y", status=200)
+    [line] = log_lines(capsys.readouterr().out)
+    assert (line["name_"], line["message_"], line["status"], line["message"]) == ("x", "y", 200, "request")
+
+
 def test_an_unknown_log_level_is_refused_with_the_settings_name():
     with stage_env(LOG_LEVEL="LOUD"), pytest.raises(MissingSetting, match="LOG_LEVEL"):
         assert get_settings().log_level
@@ -122,3 +128,16 @@ def test_without_tracing_the_xray_sdk_is_never_imported():
     code = ("import sys, app; from chalicelib.observe import tracer; "
             "assert tracer() is None and 'aws_xray_sdk' not in sys.modules, sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, env={**TEST_ENV, "PATH": ""})
+
+
+def test_with_tracing_on_the_handler_runs_inside_powertools_tracer():
+    from aws_lambda_powertools import Tracer
+
+    from chalicelib.observe import observed, tracer
+
+    ran = []
+    with stage_env(TRACING="true"):
+        with observed("req-1", "on_raw_file"):  # outside Lambda, Powertools' Tracer runs disabled
+            ran.append(1)
+        assert isinstance(tracer(), Tracer)
+    assert ran == [1]
