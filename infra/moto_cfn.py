@@ -6,6 +6,7 @@
   the loader's real connection path.
 - `!Ref` to a DB parameter group gives moto's object instead of the group's name.
 - A stack's route table is never deleted, so the VPC cannot be deleted with the stack.
+- AWS::CloudWatch::Alarm has no moto model either (infra/moto_cfn_alarm.py).
 
 All of it reaches into moto's internals (there is no public way to add a resource type), so it is applied
 only on the moto releases in PROVEN_ON (infra/moto_guard.py).
@@ -25,18 +26,22 @@ PROVEN_ON = ("5.2.5", "5.2.6")
 
 
 def register_cloudformation_fixes(found_version: str | None = None, say=warn) -> bool:
-    """Register the two models and the two fixes above on a proven moto; True when registered. On another
-    release the rehearsal runs on stock moto, after one warning line, and fails where moto lacks a type."""
+    """Register the models (and infra/moto_cfn_alarm.py's) and the two fixes above on a proven moto; True when
+    registered. On another release the rehearsal runs on stock moto, after one warning line, and fails where
+    moto lacks a type."""
     if not is_proven(PATCH_NAME, PROVEN_ON, found_version, say):
         return False
     from moto.cloudformation import parsing
     from moto.ec2.models.route_tables import RouteTable
     from moto.rds.models import DBParameterGroup
 
-    from infra import moto_cfn_models  # noqa: F401 - defining its classes registers them with moto
+    from infra import (
+        moto_cfn_alarm,  # noqa: F401 - AWS::CloudWatch::Alarm, the same way
+        moto_cfn_models,  # noqa: F401 - defining its classes registers them with moto
+    )
 
     DBParameterGroup.physical_resource_id = property(lambda self: self.name)  # `!Ref` gives the name, as in AWS
     RouteTable.delete = lambda self, account_id, region_name: self.ec2_backend.delete_route_table(self.id)
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
-        cached.cache_clear()  # pick up the two models above
+        cached.cache_clear()  # pick up the models above
     return True
