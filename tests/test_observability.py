@@ -141,3 +141,19 @@ def test_with_tracing_on_the_handler_runs_inside_powertools_tracer():
             ran.append(1)
         assert isinstance(tracer(), Tracer)
     assert ran == [1]
+
+
+def test_the_stacks_stdout_counts_emf_lines_written_in_pieces_and_passes_everything_through():
+    import io
+
+    from infra.local.metrics_tally import TeeLines
+
+    line = ('{"_aws":{"CloudWatchMetrics":[{"Namespace":"cardstream","Dimensions":[["stage"]],'
+            '"Metrics":[{"Name":"RowsInserted","Unit":"Count"}]}]},"stage":"local","RowsInserted":[7.0]}')
+    out, tally = io.StringIO(), Tally()
+    tee = TeeLines(out, tally)
+    tee.write(line[:40])
+    tee.write(line[40:] + "\n" + '{"event":"request"}\n' + line)  # the last line is not complete yet
+    assert tally.summary()["loaded"] == 7
+    tee.write("\n")
+    assert tally.summary()["loaded"] == 14 and out.getvalue() == line + "\n" + '{"event":"request"}\n' + line + "\n"
