@@ -10,6 +10,7 @@ from chalicelib.ingest.cards import CardKeyError
 from chalicelib.platform.db import DatabaseUnavailable
 from chalicelib.platform.dbsetup import run_setup
 from chalicelib.platform.logs import log_event
+from chalicelib.platform.observe import invocation, observed_authorizer, request_answered
 from chalicelib.platform.secrets import SecretUnavailable
 from chalicelib.platform.settings import get_settings
 from chalicelib.read.alerts import BadAlertQuery, parse_alert_query
@@ -17,12 +18,16 @@ from chalicelib.read.transaction import InvalidTransNum, not_found_message
 
 app = Chalice(app_name="cardstream")
 settings = get_settings()
+# Every handler: the correlation id on its log lines, X-Ray subsegments, its metrics flushed
+# (chalicelib/platform/observe.py).
+app.register_middleware(invocation, "all")
 
 
 # The policy lists every route the token's scopes allow (chalicelib/ingest/auth.py: POST = ingest, GET = read), not
 # just the route asked for, because API Gateway caches it per token for 300 s and reuses it for the token's
 # next calls; so it must never list a route the token may not call.
 @app.authorizer(ttl_seconds=300)
+@observed_authorizer
 def token_authorizer(auth_request):
     try:
         grant = runtime.authorize(auth_request.token)
@@ -145,7 +150,9 @@ def migrate(event, context):
 
 
 def _finish(request, started, status, body, accepted=0, rejected=0):
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
     log_event("request", request_id=request.context.get("requestId"), path=request.path, status=status,
               principal=request.context.get("authorizer", {}).get("principalId"),
-              accepted=accepted, rejected=rejected, latency_ms=round((time.perf_counter() - started) * 1000, 2))
+              accepted=accepted, rejected=rejected, latency_ms=latency_ms)
+    request_answered(status, latency_ms)
     return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})

@@ -16,8 +16,10 @@ from chalicelib.lake.retention import Retention, RetentionPolicy, RetentionResul
 from chalicelib.load.loader import Loader, LoadResult
 from chalicelib.load.s3events import created_objects
 from chalicelib.load.sweep import Sweeper, SweepResult
+from chalicelib.platform import metrics
 from chalicelib.platform.clients import get_client, reset_clients
 from chalicelib.platform.db import Database, connect_kwargs, database_secret, open_connection
+from chalicelib.platform.observe import tracer
 from chalicelib.platform.secrets import SecretCache
 from chalicelib.platform.settings import get_settings
 from chalicelib.read.alerts import AlertQuery
@@ -129,7 +131,8 @@ def reset() -> None:
     """Forget every cached client, secret and service (tests; never needed in Lambda)."""
     if database.cache_info().currsize:
         database().close()
-    for cached in (secret_cache, _tokenizer_for, ingestor, stream_landing, database, loader, sweeper):
+    for cached in (secret_cache, _tokenizer_for, ingestor, stream_landing, database, loader, sweeper, tracer):
         cached.cache_clear()
     reset_clients()
     get_settings.cache_clear()
+    metrics.clear()

@@ -118,4 +118,7 @@ def check_alarm_email(stage: str, parameters: dict[str, str]) -> str:
     if stage == "prod" and not parameters.get("AlarmEmail"):
         raise PreflightFailed("preflight: prod needs an alarm e-mail (alarms and budget alerts). Fix: "
                               "make deploy STAGE=prod DEPLOY_ARGS=\"--param AlarmEmail=ops@example.com\"")
-    return "alarm e-mail: " + (parameters.get("AlarmEmail") or "none (dev: alarms go to the topic only)")
+    if parameters.get("AlarmEmail"):
+        return f"alarm e-mail: {parameters['AlarmEmail']} (confirm the subscription AWS sends)"
+    return (f"warning: no AlarmEmail: the {stage} alarms notify nobody "
+            "(add DEPLOY_ARGS=\"--param AlarmEmail=ops@example.com\")")

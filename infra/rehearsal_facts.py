@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError
 
 
 def _clients(endpoint_url: str) -> dict[str, Any]:
-    names = ("lambda", "iam", "s3", "apigateway", "events", "secretsmanager", "cloudformation", "wafv2", "kms")
+    names = ("lambda", "iam", "s3", "apigateway", "events", "secretsmanager", "cloudformation", "wafv2", "kms",
+             "cloudwatch", "logs")
     return {name: boto3.client(name, endpoint_url=endpoint_url, region_name="us-east-1", aws_access_key_id="rehearsal",
                                aws_secret_access_key="rehearsal") for name in names}
 
@@ -120,6 +121,7 @@ def collect_facts(endpoint_url: str, stage: str, account: str) -> dict[str, Any]
                                 if s["Name"].startswith("rds!")],
         "card_key_encryption": _card_key_encryption(c, stage),
         "deploy_state": _deploy_state(c, account),
+        **_observability_facts(c, prefix),
     }
 
 
@@ -138,3 +140,14 @@ def lake_facts(account: str, region: str, database: str, workgroup: str) -> dict
         "workgroup": group.configuration if group else None,
         "named_queries": sorted(q.name for q in athena.named_queries.values() if q.workgroup.name == workgroup),
     }
+
+
+def _observability_facts(c: dict, prefix: str) -> dict[str, Any]:
+    """Alarms, dashboards and log groups (with their retention) of the stage (issue 17)."""
+    alarms = [a["AlarmName"] for page in c["cloudwatch"].get_paginator("describe_alarms").paginate(
+        AlarmNamePrefix=prefix + "-") for a in page["MetricAlarms"]]
+    groups = {g["logGroupName"]: g.get("retentionInDays") for page in c["logs"].get_paginator(
+        "describe_log_groups").paginate() for g in page["logGroups"] if prefix in g["logGroupName"]}
+    dashboards = [d["DashboardName"] for d in c["cloudwatch"].list_dashboards(DashboardNamePrefix=prefix)
+                  .get("DashboardEntries", [])]
+    return {"alarms": sorted(alarms), "log_groups": groups, "dashboards": dashboards}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from chalicelib.dictionary.fields import BY_NAME
 from chalicelib.dictionary.validate import validate_transaction
 from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.ingest.publisher import Entry, Publisher
+from chalicelib.platform import metrics
 from chalicelib.stream.record import encode_stream_record
 
 _TRANS_NUM_MAX = BY_NAME["trans_num"].length[1]  # a rejected item's trans_num is echoed up to this length
@@ -87,7 +89,27 @@ class Ingestor:
             failed = self._publisher.put(entries)
             result.not_accepted = [e.trans_num for e in failed]
             result.accepted = len(entries) - len(failed)
+        _count(result)
         return result
+
+
+def _count(result: IngestResult) -> None:
+    metrics.add("RecordsAccepted", result.accepted)
+    metrics.add("RecordsRejected", len(result.rejected))
+    metrics.add_by("RecordsRejected", "reason", Counter(reason_class(r["errors"]) for r in result.rejected))
+
+
+def reason_class(errors: Any) -> str:
+    """A rejected item's errors as one class for the metrics: the first that applies of not_an_object,
+    unknown_field, missing_field, invalid_value."""
+    if not isinstance(errors, dict) or "_schema" in errors:
+        return "not_an_object"
+    messages = {m for field_messages in errors.values() for m in (field_messages if isinstance(field_messages, list)
+                                                                  else [field_messages])}
+    for needle, name in (("is not a field", "unknown_field"), ("is required", "missing_field")):
+        if any(needle in str(m) for m in messages):
+            return name
+    return "invalid_value"
 
 
 def _echo_trans_num(item: Any) -> str | None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.platform import metrics
+
 MAX_RECORDS_PER_CALL = 500
 
 
@@ -39,11 +41,13 @@ class Publisher:
         failed: list[Entry] = []
         for start in range(0, len(entries), MAX_RECORDS_PER_CALL):
             failed.extend(self._put_chunk(list(entries[start:start + MAX_RECORDS_PER_CALL])))
+        metrics.add("KinesisRecordsFailed", len(failed))
         return failed
 
     def _put_chunk(self, pending: list[Entry]) -> list[Entry]:
         for attempt in range(self._max_attempts):
             if attempt:
+                metrics.add("KinesisRecordsRetried", len(pending))
                 self._sleep(self._rng.uniform(0, self._base_delay * 2 ** attempt))
             pending = self._send(pending)
             if not pending:

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.load.body import BadFile, CsvBody
 from chalicelib.load.rows import RowCounts, copy_rows, load_rows
+from chalicelib.platform import metrics
 from chalicelib.platform.db import Database
 from chalicelib.platform.logs import log_event
 from chalicelib.platform.sqlfiles import sql_text
@@ -38,6 +39,8 @@ class LoadResult:
     rows_duplicate: int = 0
     rows_rejected: int = 0
     labels_updated: int = 0
+    alerts_raised: int = 0  # by the hooks (fraud scoring)
+    newest_arrival_ms: int = 0  # the newest row's arrival on the stream (the object's metadata; 0: unknown)
 
 
 @dataclass(frozen=True)
@@ -51,11 +54,13 @@ class LoadContext:
     counts: RowCounts
 
 
-LoadHook = Callable[[Any, LoadContext], None]  # (cursor, context), inside the file's transaction
+LoadHook = Callable[[Any, LoadContext], int | None]  # (cursor, context) -> alerts raised, in the file's transaction
 
 
 class Loader:
-    def __init__(self, s3, db: Database, quarantine_prefix: str, hooks: Sequence[LoadHook] = ()):
+    def __init__(self, s3, db: Database, quarantine_prefix: str, hooks: Sequence[LoadHook] = (),
+                 clock: Callable[[], float] = time.time):
+        self._clock = clock
         self._s3 = s3
         self._db = db
         self._quarantine_prefix = quarantine_prefix
@@ -65,7 +70,9 @@ class Loader:
         """Load one object (if its version is not in the ledger yet) in one transaction."""
         started = time.perf_counter()
         result = self._db.transaction(lambda cur: self._load(cur, bucket, key))
-        log_event("raw_file_" + result.status, **asdict(result), seconds=round(time.perf_counter() - started, 3))
+        seconds = time.perf_counter() - started
+        log_event("raw_file_" + result.status, **asdict(result), seconds=round(seconds, 3))
+        _count(result, seconds, self._clock(), scored=bool(self._hooks))  # after the commit: a retry counts once
         return result
 
     def _load(self, cur, bucket: str, key: str) -> LoadResult:
@@ -79,6 +86,7 @@ class Loader:
                 return LoadResult(bucket, key, "missing", reason="the object no longer exists")
             raise
         etag = obj["ETag"].strip('"')
+        newest_ms = _int(obj.get("Metadata", {}).get("last_arrival_ms"))
         with contextlib.closing(obj["Body"]) as body:
             cur.execute("SELECT status FROM ingest_file WHERE bucket = %s AND key = %s AND etag = %s",
                         (bucket, key, etag))
@@ -95,11 +103,10 @@ class Loader:
             except BadFile as exc:
                 return self._reject(cur, file_id, LoadResult(bucket, key, "rejected", etag, str(exc)))
         context = LoadContext(file_id, bucket, key, etag, counts)
-        for hook in self._hooks:
-            hook(cur, context)
+        alerts = sum(hook(cur, context) or 0 for hook in self._hooks)
         cur.execute(sql_text("load", "finish_ledger"), {"file_id": file_id, **asdict(counts)})
         return LoadResult(bucket, key, "loaded", etag, None, counts.total, counts.inserted, counts.duplicate,
-                          counts.rejected, counts.labels_updated)
+                          counts.rejected, counts.labels_updated, alerts, newest_ms)
 
     def _reject(self, cur, file_id: int, result: LoadResult) -> LoadResult:
         # Copy first: if S3 fails, the transaction rolls back and the whole load is retried.
@@ -115,3 +122,32 @@ class Loader:
     def quarantine_key(self, key: str) -> str:
         """Where a rejected object's copy goes: quarantine/files/<its key>."""
         return f"{self._quarantine_prefix}files/{key}"
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
+_FILE_METRICS = {"loaded": "FilesLoaded", "skipped": "FilesSkipped", "rejected": "FilesRejected"}
+
+
+def _count(result: LoadResult, seconds: float, now: float, scored: bool) -> None:
+    """The file's metrics (a `missing` object has none: nothing was there to load)."""
+    name = _FILE_METRICS.get(result.status)
+    if name is None:
+        return
+    metrics.add(name)
+    metrics.add("LoadSeconds", seconds)
+    if result.status != "loaded":
+        return
+    for metric, value in (("RowsInserted", result.rows_inserted), ("RowsDuplicate", result.rows_duplicate),
+                          ("RowsRejected", result.rows_rejected)):
+        metrics.add(metric, value)
+    if scored:
+        metrics.add("RowsScored", result.rows_inserted)
+        metrics.add("AlertsRaised", result.alerts_raised)
+    if result.newest_arrival_ms:
+        metrics.add("FreshnessSeconds", max(0.0, now - result.newest_arrival_ms / 1000))

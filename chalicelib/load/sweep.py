@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chalicelib.load.loader import LoadResult
+from chalicelib.platform import metrics
 from chalicelib.platform.logs import log_event
 
 
@@ -47,8 +48,10 @@ class Sweeper:
             except Exception as exc:  # one bad load must not stop the others; reported below
                 failed.append(key)
                 log_event("sweep_load_failed", key=key, error=f"{type(exc).__name__}: {exc}")
-        log_event("sweep", listed=result.listed, missing=result.missing, failed=len(failed),
-                  loaded=sum(r.status == "loaded" for r in result.results))
+        recovered = sum(r.status == "loaded" for r in result.results)
+        log_event("sweep", listed=result.listed, missing=result.missing, failed=len(failed), loaded=recovered)
+        metrics.add("FilesRecovered", recovered)
+        metrics.add("SweepFailures", len(failed))
         if failed:
             raise SweepIncomplete(f"{len(failed)} of {len(missing)} missing files failed to load")
         return result

@@ -26,6 +26,16 @@ def _optional(name: str, default, cast=str):
     return property(lambda self: self._get(name, default, cast))
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def logging_level(value: str) -> str:
+    level = value.strip().upper()
+    if level not in _LOG_LEVELS:
+        raise ValueError(f"not one of {', '.join(_LOG_LEVELS)}")
+    return level
+
+
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
@@ -47,6 +57,8 @@ class Settings:
 
     stage = _optional("STAGE", "local")
     version = _optional("APP_VERSION", __version__)
+    log_level = _optional("LOG_LEVEL", "INFO", logging_level)  # chalicelib/platform/logs.py writes this level and above
+    tracing = _optional("TRACING", False, _flag)  # X-Ray subsegments (platform/observe.py); the stage's `xray`
 
     # Ingest API
     stream_name = _required("STREAM_NAME")

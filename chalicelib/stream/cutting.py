@@ -38,6 +38,7 @@ class RawFile:
     trigger: str
     first_arrival_ms: int
     lines: tuple[bytes, ...]  # encoded CSV rows, header not included
+    last_arrival_ms: int = 0  # the newest row's: the loader's freshness is measured from it
 
     @property
     def count(self) -> int:
@@ -81,7 +82,7 @@ class FileBuffer:
         self._lines: list[bytes] = []
         self._bytes = 0
         self._first_seq = self._last_seq = ""
-        self._first_ms = 0
+        self._first_ms = self._last_ms = 0
 
     def add(self, seq: str, arrival_ms: int, line: bytes) -> list[RawFile]:
         """Buffer one row; return the files this cut (none, one, or a `time` then a `size` file)."""
@@ -92,7 +93,7 @@ class FileBuffer:
             self._first_seq, self._first_ms = seq, arrival_ms
         self._lines.append(line)
         self._bytes += len(line)
-        self._last_seq = seq
+        self._last_seq, self._last_ms = seq, max(self._last_ms, arrival_ms)
         if self._bytes >= self._max_bytes:
             cut.append(self._cut("size"))
         return cut
@@ -102,8 +103,9 @@ class FileBuffer:
         return self._cut("final") if self._lines else None
 
     def _cut(self, trigger: str) -> RawFile:
-        raw = RawFile(self.shard_id, self._first_seq, self._last_seq, trigger, self._first_ms, tuple(self._lines))
-        self._lines, self._bytes = [], 0
+        raw = RawFile(self.shard_id, self._first_seq, self._last_seq, trigger, self._first_ms, tuple(self._lines),
+                      self._last_ms)
+        self._lines, self._bytes, self._last_ms = [], 0, 0
         return raw
 
 

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.platform import metrics
 from chalicelib.platform.logs import log_event
 from chalicelib.stream.csvfile import assemble_file
 from chalicelib.stream.cutting import Plan, Poison, RawFile, parse_event, plan_batch
@@ -50,6 +51,16 @@ def _poison_line(p: Poison) -> str:
                        "arrival_ms": p.item.arrival_ms, "data_base64": p.item.data}, default=str) + "\n"
 
 
+def _count(summary: dict[str, Any], raw: list[S3Object]) -> None:
+    for name, field in (("RecordsLanded", "landed"), ("FilesWritten", "files"), ("RecordsQuarantined", "quarantined"),
+                        ("BytesWritten", "bytes")):
+        metrics.add(name, summary[field])
+    triggers: dict[str, int] = {}
+    for obj in raw:
+        triggers[obj.trigger] = triggers.get(obj.trigger, 0) + 1
+    metrics.add_by("FilesWritten", "trigger", triggers)
+
+
 class StreamLanding:
     def __init__(self, s3, bucket: str, raw_prefix: str, quarantine_prefix: str,
                  max_bytes: int, max_age_seconds: float, gzip: bool = False):
@@ -72,6 +83,7 @@ class StreamLanding:
                    "quarantined": sum(o.records for o in objects if o.kind == "quarantine"),
                    "bytes": sum(len(o.body) for o in raw), "shards": len({i.shard_id for i in items})}
         log_event("stream_batch", **summary)
+        _count(summary, raw)
         return summary
 
     def build_objects(self, plan: Plan) -> list[S3Object]:
@@ -86,7 +98,8 @@ class StreamLanding:
     def _raw_object(self, raw: RawFile) -> S3Object:
         body = assemble_file(raw.lines, self._gzip)
         metadata = {"record_count": str(raw.count), "bytes": str(len(body)), "trigger": raw.trigger,
-                    "first_seq": raw.first_seq, "last_seq": raw.last_seq, "shard_id": raw.shard_id}
+                    "first_seq": raw.first_seq, "last_seq": raw.last_seq, "shard_id": raw.shard_id,
+                    "last_arrival_ms": str(raw.last_arrival_ms)}
         content_type = "application/gzip" if self._gzip else "text/csv; charset=utf-8"
         return S3Object(raw_key(self._raw_prefix, raw, self._gzip), body, content_type, metadata,
                         "raw", raw.count, raw.trigger)

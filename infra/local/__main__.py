@@ -8,14 +8,18 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from chalicelib.platform.settings import get_settings
+from infra.local.api import WARM_UP_REJECTED
 from infra.local.database import psql_command, redact
+from infra.local.metrics_tally import Tally, TeeLines
 from infra.local.outage import ERROR_PREFIX
 from infra.local.stack import LocalStack, StackOptions
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+METRICS_EVERY_SECONDS = 10.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,25 +106,33 @@ def run_foreground(options: StackOptions) -> int:
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
-    stack = LocalStack(options, say=_say)
+    # Every line the handlers print (here, and the API's, copied through) is counted: the metrics summary.
+    tally = Tally(exclude=WARM_UP_REJECTED)
+    sys.stdout = TeeLines(sys.stdout, tally)
+    stack = LocalStack(options, say=_say, api_output=sys.stdout)
     try:
         info = stack.start()
         _announce(info)
-        _serve(stack, stop)
+        _serve(stack, stop, tally)
         report = stack.stop()
     except KeyboardInterrupt:
         _say("stopped without draining: records still on the stream or in unloaded files are lost")
         return 130
+    _say(tally.summary_line())
     _say(f"drained: {report.records_delivered} stream records delivered, {report.files_delivered} files loaded"
          + (f", {len(report.files_given_up)} files left to the sweep" if report.files_given_up else ""))
     _say("stopped" if report.complete else "stopped, but the drain did NOT finish: see the errors above")
     return 0 if report.complete else 1
 
 
-def _serve(stack: LocalStack, stop: threading.Event) -> None:
-    """Until stopped: say once (ERROR_PREFIX, which `make demo` watches for) when the emulator cannot be read."""
-    reported = None
+def _serve(stack: LocalStack, stop: threading.Event, tally: Tally) -> None:
+    """Until stopped: the metrics summary every 10 s; say once (ERROR_PREFIX, which `make demo` watches for) when
+    the emulator cannot be read."""
+    reported, next_summary = None, time.monotonic() + METRICS_EVERY_SECONDS
     while not stop.wait(0.5):
+        if time.monotonic() >= next_summary:
+            _say(tally.summary_line())
+            next_summary += METRICS_EVERY_SECONDS
         if not stack.api_alive():
             _say("the API process exited; stopping")
             return

@@ -14,13 +14,16 @@ import urllib.request
 from pathlib import Path
 
 from infra.local import children
+from infra.local.metrics_tally import copy_lines
 
 WARM_UP_BODY = b'{"transactions": [{}]}'
+WARM_UP_REJECTED = {"RecordsRejected": 1}  # what the warm-up adds to the metrics: its one item, refused
 
 
 class ApiServer:
     def __init__(self, project_dir: Path, env: dict[str, str], host: str = "127.0.0.1", port: int = 8000,
                  stage: str = "local", output=None):
+        """`output`: a text stream the child's output is copied to, line by line (default: it writes to ours)."""
         self.url = f"http://{host}:{port}"
         self._host, self._port = host, port
         # chalice's own CLI, run with this interpreter (its console script may not be on PATH).
@@ -33,7 +36,12 @@ class ApiServer:
 
     def start(self) -> None:
         _check_port_free(self._host, self._port)
-        self._proc = children.spawn(self._cmd, cwd=self._project_dir, env=self._env, stdout=self._output)
+        # With a sink, the child's lines pass through this process (the stack counts its metrics on the way).
+        stdout = subprocess.PIPE if self._output is not None else None
+        env = {**self._env, "PYTHONUNBUFFERED": "1"}  # each line as it is printed, not when a buffer fills
+        self._proc = children.spawn(self._cmd, cwd=self._project_dir, env=env, stdout=stdout)
+        if self._output is not None:
+            copy_lines(self._proc.stdout, self._output)
 
     def wait_ready(self, token: str, timeout: float = 60.0) -> None:
         """Block until GET /health answers 200 and an authorized request reaches the app; raise if the

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from infra.local import children, database, observe, state
 from infra.local.alerts import alert_summary
+from infra.local.api import WARM_UP_REJECTED
 from infra.local.ledger import run_ledger
+from infra.local.metrics_tally import Tally
 from infra.local.process import StackProcess
 from infra.local.stack import StackOptions
 
@@ -90,6 +92,8 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
     missing = observe.missing_rows(dsn, accepted)
     ledger = run_ledger(dsn, info["bucket"], [tuple(f) for f in drained["files"]], since)
     _print_summary(result, ledger, watch.seen, started, missing, alert_summary(dsn, since))
+    # Summed from the EMF lines the functions printed into the stack's log (not from the database).
+    _say(Tally(exclude=WARM_UP_REJECTED).feed_all(stack.lines()).summary_line())
     _child(options.project_dir, "reporting", "--database-url", dsn, "--out", str(home / "dashboard.html"))
     if code != 0 or not drained["complete"]:
         _say(f"the stack did not drain cleanly (exit {code}); see {stack.log_path}")

@@ -79,6 +79,10 @@ class StackProcess:
     def _saw_ready(self, offset: int) -> bool:
         return READY_LINE in self._lines(offset)
 
+    def lines(self) -> list[str]:
+        """This run's output lines."""
+        return self._lines(self._offset)
+
     def lines_starting(self, prefix: str) -> list[str]:
         """This run's output lines that start with `prefix` (e.g. "warning:")."""
         return [line for line in self._lines(self._offset) if line.startswith(prefix)]

@@ -46,8 +46,9 @@ class DrainReport:
 
 
 class LocalStack:
-    def __init__(self, options: StackOptions, say=print):
+    def __init__(self, options: StackOptions, say=print, api_output=None):
         self.options = options
+        self._api_output = api_output  # where the API child's lines go (through this process), if not ours
         self._say = say
         self._emulator = Emulator(options.moto_port)
         self._api: ApiServer | None = None
@@ -78,7 +79,7 @@ class LocalStack:
         settings = Settings(MappingProxyType({**env, **stage_env}))
         create_resources(self._emulator, settings, secrets, database.rds_secret(dsn), opts.shards)
         # chalice local takes seconds to import; it loads while the migrations run and the pumps start.
-        self._api = ApiServer(opts.project_dir, env, port=opts.api_port, stage=opts.stage)
+        self._api = ApiServer(opts.project_dir, env, port=opts.api_port, stage=opts.stage, output=self._api_output)
         self._api.start()
         database.run_migrations({**env, **stage_env}, opts.project_dir)
         self._say("migrations applied")

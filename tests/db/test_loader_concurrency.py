@@ -1,4 +1,5 @@
 """Several loads at once, as Lambda runs them with reserved concurrency above 1."""
+import json
 import threading
 
 import pytest
@@ -144,4 +145,5 @@ def test_a_row_inserted_by_a_concurrent_load_is_retried_into_a_duplicate(dsn, ca
     assert (a.rows_inserted, a.rows_duplicate) == (2, 0)
     assert (b.status, b.rows_inserted, b.rows_duplicate) == ("loaded", 1, 1)
     assert counts(dsn)["card_transaction"] == 6
-    assert '"event":"db_retry","sqlstate":"23505"' in capsys.readouterr().out
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert any(line.get("event") == "db_retry" and line["sqlstate"] == "23505" for line in lines)

@@ -138,12 +138,13 @@ def test_logs_go_only_to_the_function_own_log_group(function):
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_no_wildcard_actions_and_star_resources_only_for_the_vpc_network_interfaces(function):
+def test_no_wildcard_actions_and_star_resources_only_for_the_vpc_network_interfaces_and_xray(function):
     pairs = granted(_policy("dev", function))
     assert all("*" not in action for action, _ in pairs)
     vpc = set() if function in OUTSIDE_VPC else {
         "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
         "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}
+    vpc |= {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # X-Ray takes no resource-level permissions
     assert {action for action, resource in pairs if resource == "*"} == vpc
     table_actions = {action for action, _ in MAY[function]} | BEYOND_THE_PROBES.get(function, set())
     logs = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}

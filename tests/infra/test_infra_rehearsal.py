@@ -274,3 +274,17 @@ def test_the_stack_creates_the_lake_catalog_workgroup_and_tile_queries_and_destr
     assert lake["named_queries"] == sorted(f"{P}-tile-{t.replace('_', '-')}" for t in TILES)
     assert _facts(rehearsal, "destroy")["lake"] == {"tables": None, "workgroup": None, "named_queries": []}
     assert _facts(rehearsal, "redeploy")["lake"] == lake
+
+
+def test_the_stack_creates_the_alarms_the_dashboard_and_the_log_retention(rehearsal):
+    from infra.stack import load_template
+
+    facts = _facts(rehearsal)
+    resources = load_template()["Resources"].values()
+    alarms = {r["Properties"]["AlarmName"]["Fn::Sub"].replace("${Stage}", STAGE) for r in resources
+              if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert set(facts["alarms"]) >= alarms
+    assert facts["dashboards"] == [P]
+    kept = {name: days for name, days in facts["log_groups"].items() if name.startswith(("/aws/lambda/", "/aws/rds/"))}
+    assert kept[f"/aws/lambda/{P}-on_raw_file"] == 30 and kept[f"/aws/rds/instance/{P}/postgresql"] == 30
+    assert set(kept.values()) == {30}

@@ -16,6 +16,8 @@ from chalicelib.ingest.cards import CardTokenizer
 from chalicelib.stream.csvfile import encode_csv
 from client.generate import write_csv
 from infra.local import observe
+from infra.local.api import WARM_UP_REJECTED
+from infra.local.metrics_tally import Tally
 from tests.support.factories import make_transaction
 
 pytestmark = pytest.mark.e2e
@@ -68,6 +70,15 @@ def test_every_replayed_row_is_in_postgres(first_replay):
     _, result, missing = first_replay
     assert (result.sent, result.accepted, result.rejected, result.undelivered) == (ROWS, ROWS, [], [])
     assert missing == set()
+
+
+def test_the_functions_metrics_count_every_replayed_row_through_each_stage(stack, first_replay):
+    # Summed from the EMF lines in the stack's output, as `make demo` does; a load's line follows its commit.
+    deadline = time.monotonic() + 30
+    while (summary := Tally(exclude=WARM_UP_REJECTED).feed_all(stack.process.lines()).summary())["loaded"] < ROWS \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert summary == {**summary, "accepted": ROWS, "landed": ROWS, "loaded": ROWS, "rejected": 0, "quarantined": 0}
 
 
 def test_a_second_replay_changes_nothing(stack, first_replay):

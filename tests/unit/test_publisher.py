@@ -109,3 +109,18 @@ def test_api_answers_503_when_put_records_keeps_failing(aws, auth_headers):
         response = api.http.post("/transactions", headers=auth_headers, body=json.dumps({"transactions": items}))
     assert response.status_code == 503
     assert json.loads(response.body)["not_accepted"] == [i["trans_num"] for i in items]
+
+
+def test_resent_and_finally_failed_entries_are_counted_as_metrics(kinesis, capsys):
+    from chalicelib.platform import metrics
+    from infra.local.metrics_tally import Tally
+
+    client, stubber = kinesis
+    metrics.clear()  # what an earlier test left unflushed
+    batch, sleeps = entries(4), []
+    expect_put(stubber, batch, {0, 2})
+    expect_put(stubber, [batch[0], batch[2]], {0})
+    assert make_publisher(client, sleeps, attempts=2).put(batch) == [batch[0]]
+    metrics.flush()
+    totals = Tally().feed_all(capsys.readouterr().out.splitlines()).totals()
+    assert (totals["KinesisRecordsRetried"], totals["KinesisRecordsFailed"]) == (2, 1)
