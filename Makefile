@@ -129,3 +129,10 @@ destroy: $(STAMP)
 # deploy + destroy rehearsed against moto in server mode, offline (make test runs it too).
 rehearse: $(STAMP)
 	$(PY) -m infra.rehearse
+
+# The fraud model (docs/fraud.md): fit on the labelled shared file, split by time -> models/<version>.json + card,
+# and chalicelib/fraud_model.json (the copy the Lambda bundle carries); `make evaluate` the out-of-time report.
+TRAIN_FILE ?= ../shared/data/sparkov_labelled_27k.csv
+.PHONY: train evaluate
+train: $(STAMP)
+	$(PY) -m client.fraud_train $(TRAIN_FILE)

@@ -13,6 +13,7 @@ from chalicelib.cards import CardTokenizer
 from chalicelib.clients import get_client, reset_clients
 from chalicelib.db import Database, connect_kwargs, open_connection
 from chalicelib.fraud import FraudScorer
+from chalicelib.fraud_scoring import ModelScorer
 from chalicelib.ingest import Ingestor
 from chalicelib.landing import StreamLanding
 from chalicelib.loader import Loader, LoadResult
@@ -76,9 +77,13 @@ def database() -> Database:
 
 
 def loader_hooks() -> tuple:
-    """What runs inside each file's transaction after its rows: fraud scoring, unless the stage turns it off."""
+    """What runs inside each file's transaction after its rows: the fraud model, then (if the stage turns them
+    on) the named policy rules, which alert on rows the model left alone; nothing when scoring is off."""
     settings = get_settings()
-    return (FraudScorer(settings.fraud_alert_threshold),) if settings.fraud_scoring else ()
+    if not settings.fraud_scoring:
+        return ()
+    model = ModelScorer(settings.fraud_alert_threshold)
+    return (model, FraudScorer()) if settings.fraud_policy_rules else (model,)
 
 
 @lru_cache(maxsize=1)

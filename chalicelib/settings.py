@@ -12,7 +12,6 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from chalicelib import __version__
-from chalicelib.fraud_rules import DEFAULT_ALERT_THRESHOLD
 
 
 class MissingSetting(RuntimeError):
@@ -84,9 +83,13 @@ class Settings:
     sweep_rate_minutes = _optional("SWEEP_RATE_MINUTES", 15, int)
     sweep_min_age_seconds = _optional("SWEEP_MIN_AGE_SECONDS", 120, int)  # younger files: their event is due
 
-    # Fraud alerts (chalicelib/fraud_rules.py holds the rules; these are the per-stage knobs)
+    # Fraud alerts (the model: chalicelib/fraud_model.json; these are the per-stage knobs)
     fraud_scoring = _optional("FRAUD_SCORING", True, _flag)  # off: the loader writes no scores or alerts
-    fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", DEFAULT_ALERT_THRESHOLD, float)
+    # On the model's score; unset: the model's own default (models/*.md says how it was chosen)
+    fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", None, float)
+    # The named policy rules (chalicelib/fraud_rules.py) next to the model: they read 30 days of each card's
+    # stored rows, so their cost grows with history; off unless a stage turns them on
+    fraud_policy_rules = _optional("FRAUD_POLICY_RULES", False, _flag)
 
 
 @lru_cache(maxsize=1)
