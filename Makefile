@@ -136,3 +136,5 @@ TRAIN_FILE ?= ../shared/data/sparkov_labelled_27k.csv
 .PHONY: train evaluate
 train: $(STAMP)
 	$(PY) -m client.fraud_train $(TRAIN_FILE)
+evaluate: $(STAMP)
+	$(PY) -m client.fraud_report --data $(dir $(TRAIN_FILE)) --out docs/fraud.md

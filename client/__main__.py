@@ -24,8 +24,9 @@ DASHBOARD_EXAMPLE = """example:
 without --database-url: DATABASE_URL, else the local stack's embedded PostgreSQL in --state-dir (make demo's)"""
 EVALUATE_EXAMPLE = """example:
   python -m client evaluate ../shared/data/sparkov_train_head_5k.csv --pr-curve pr.png
+  python -m client evaluate ../shared/data/sparkov_labelled_27k.csv --measure-from 2020-01-01
 
-loads the labelled file through the loader and the fraud rules into a scratch database (on --database-url /
+loads the labelled file through the loader and the fraud model into a scratch database (on --database-url /
 DATABASE_URL's server, else an embedded PostgreSQL) and measures the scores against is_fraud; the last line is
 `evaluate: auc=A precision=P recall=R alert_rate=X`. exit status 2: the file cannot be evaluated (no labels)"""
 REPLAY_EXAMPLE = """example:
@@ -98,7 +99,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     threshold = settings.fraud_alert_threshold if args.threshold is None else args.threshold
     try:
         return evaluate_file(args.file, database_url=args.database_url or settings.database_url, threshold=threshold,
-                             rows_per_file=args.rows_per_file, pr_curve=args.pr_curve)
+                             rows_per_file=args.rows_per_file, pr_curve=args.pr_curve, measure_from=args.measure_from)
     except (OSError, CsvFormatError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -148,13 +149,15 @@ def _parser() -> argparse.ArgumentParser:
                       help="the local stack's state folder, used without a URL (default .local)")
     dash.set_defaults(run=_dashboard)
 
-    ev = _command(commands, "evaluate", "measure the fraud rules on a labelled Sparkov CSV", EVALUATE_EXAMPLE)
+    ev = _command(commands, "evaluate", "measure the fraud model on a labelled Sparkov CSV", EVALUATE_EXAMPLE)
     ev.add_argument("file", help="labelled Sparkov CSV (with is_fraud)")
     ev.add_argument("--database-url", default=None, help="a PostgreSQL server to make the scratch database on")
     ev.add_argument("--threshold", type=_fraction, default=None,
-                    help="alert threshold (default: the FRAUD_ALERT_THRESHOLD setting)")
+                    help="alert threshold (default: the FRAUD_ALERT_THRESHOLD setting, else the model's)")
     ev.add_argument("--rows-per-file", type=_at_least(1), default=500, help="rows per loaded file (default 500)")
     ev.add_argument("--pr-curve", default=None, help="write the precision-recall curve to this PNG")
+    ev.add_argument("--measure-from", type=dt.datetime.fromisoformat, default=None,
+                    help="measure only rows from this transaction time on (e.g. 2020-01-01: the out-of-time slice)")
     ev.set_defaults(run=_evaluate)
     return parser
 
