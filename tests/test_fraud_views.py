@@ -88,3 +88,9 @@ def test_model_quality_has_no_precision_or_recall_before_labels_arrive(sample):
         cur.execute("UPDATE card_transaction SET is_fraud = NULL")
     rows = read_view(sample, "model_quality_weekly")
     assert {(r["unlabelled_alerts"], r["precision"], r["recall"]) for r in rows} == {(2, None, None), (1, None, None)}
+
+
+def test_the_model_quality_tile_lists_the_latest_week_first_with_its_precision(sample):
+    html = alert_tiles.draw_model_quality(read_view(sample, "model_quality_weekly"))
+    assert html.index("2024-04-29") < html.index("2024-04-22")
+    assert "<td>100%</td>" in html and "<td>0%</td>" in html
