@@ -4,6 +4,7 @@
 FEATURES) from the card's running aggregates, its recent rows and its first uses (sql/040_fraud_features.sql),
 never from windows over all stored rows; `remember` then folds the file's new rows into that state. Only rows
 this transaction inserted count (chalicelib/sql/fraud_features_new.sql), so a reloaded file changes nothing.
+The first uses are written only for the rows that are first uses (new_merchant / new_category).
 Temp tables, all dropped at commit: `fraud_new` (the new rows), `fraud_features` (their features).
 """
 from __future__ import annotations
@@ -29,9 +30,10 @@ class FraudFeatures:
             raise ValueError("recent_days must cover the 7-day velocity window")
         self._params = {"recent_days": recent_days}
 
-    def build(self, cur) -> int:
-        """fraud_new and fraud_features for the rows this transaction inserted; how many there are."""
-        cur.execute(sql_text("fraud_features_new"))
+    def build(self, cur, all_new: bool = False) -> int:
+        """fraud_new and fraud_features for the rows this transaction inserted; how many there are. `all_new`:
+        the loader inserted every good row of the file (no duplicates), so they are read from `stage` alone."""
+        cur.execute(sql_text("fraud_features_new_all" if all_new else "fraud_features_new"))
         new_rows = cur.rowcount
         cur.execute("ANALYZE fraud_new")  # a fresh temp table has no statistics; the joins need its size
         cur.execute(sql_text("fraud_features_category"))

@@ -77,7 +77,7 @@ class Model:
     def sql_score(self) -> str:
         """The score as one SQL expression over a row of fraud_features aliased `f`."""
         codes = " ".join(f"WHEN {_quote(c)} THEN {i}" for i, c in enumerate(self.categories))
-        columns = {name: f"f.{name}::float8" for name in self.features}
+        columns = {name: f"f.{name}" for name in self.features}  # float8 columns (fraud_features_rows.sql)
         columns["category_code"] = f"(CASE f.category {codes} ELSE -1 END)::float8"
         trees = " + ".join(_tree_sql(t, 0, self.features, columns) for t in self.trees)
         return f"1 / (1 + exp(-({trees})))"

@@ -52,7 +52,7 @@ class ModelScorer:
         if not context.counts.inserted:  # nothing new (a file of duplicates, a reload): nothing to score
             cur.execute(_EMPTY)
             return 0
-        self.features.build(cur)
+        self.features.build(cur, all_new=not context.counts.duplicate)
         cur.execute(self._score_sql)
         cur.execute("SELECT f.*, s.score FROM fraud_features f JOIN fraud_model_score s USING (trans_num) "
                     "WHERE s.score >= %s ORDER BY f.trans_num", (self.threshold,))

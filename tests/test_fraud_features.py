@@ -36,8 +36,8 @@ class Features(FraudBench):
         self.rows: dict[str, dict] = {}
         self._loader = Loader(self._s3, self.db, "quarantine/", hooks=(self._hook,))
 
-    def _hook(self, cur, _context) -> None:
-        self.features.build(cur)
+    def _hook(self, cur, context) -> None:
+        self.features.build(cur, all_new=not context.counts.duplicate)  # as the ModelScorer calls it
         cur.execute("SELECT * FROM fraud_features")
         names = [c.name for c in cur.description]
         self.rows.update({r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()})
@@ -115,6 +115,15 @@ def test_files_out_of_order_leave_the_same_state_as_a_rebuild_from_the_stored_ro
     assert max(ts for _, ts, _, _ in loaded[1]) - min(ts for _, ts, _, _ in loaded[1]) <= dt.timedelta(days=14, hours=1)
     bench.query("SELECT fraud_profile_rebuild()")
     assert bench.state() == loaded
+
+
+def test_a_file_with_some_stored_rows_scores_only_its_new_ones_from_the_stored_values(bench):
+    first, second = _history()
+    bench.file("raw-data/1.csv", [first])
+    result = bench.file("raw-data/2.csv", [first, second])  # a duplicate: the features take the slow path
+    assert (result.rows_inserted, result.rows_duplicate) == (1, 1)
+    assert bench.rows[second["trans_num"]]["n_prior"] == 1
+    assert bench.query("SELECT n FROM fraud_card_profile") == [(2,)]
 
 
 def test_a_reloaded_file_changes_neither_the_state_nor_any_feature(bench):

@@ -36,7 +36,7 @@ in_file AS (  -- what the file's earlier new rows add to the stored aggregates, 
     FROM fraud_new n
     WINDOW card_order AS (PARTITION BY n.card_token ORDER BY n.ts, n.trans_num ROWS UNBOUNDED PRECEDING)
 )
-SELECT f.trans_num, f.card_token, f.ts, f.category, f.amt,
+SELECT f.trans_num, f.card_token, f.merchant_id, f.ts, f.category, f.amt,
        coalesce(p.n, 0) + f.n_before AS n_prior,
        -- ratios to the geometric-mean amount (of amt + 1): the card's own before it, and the category's
        CASE WHEN coalesce(p.n, 0) + f.n_before > 0
@@ -46,14 +46,15 @@ SELECT f.trans_num, f.card_token, f.ts, f.category, f.amt,
        CASE WHEN coalesce(p.n, 0) + f.n_before > 0
             THEN exp((coalesce(p.sum_lamt, 0) + f.lamt_before) / (coalesce(p.n, 0) + f.n_before)) - 1 END AS card_typical,
        exp(g.sum_lamt / g.n) - 1 AS category_typical,
-       extract(hour FROM f.ts)::int AS hour,
-       (extract(hour FROM f.ts) >= 22 OR extract(hour FROM f.ts) < 4)::int AS night,
-       extract(year FROM age(f.ts, f.dob::timestamp))::int AS age,
+       -- whole numbers as float8 too: the model's SQL compares every feature as float8, without a cast per tree
+       extract(hour FROM f.ts)::float8 AS hour,
+       (extract(hour FROM f.ts) >= 22 OR extract(hour FROM f.ts) < 4)::int::float8 AS night,
+       extract(year FROM age(f.ts, f.dob::timestamp))::float8 AS age,
        2 * 6371.0 * asin(least(1, sqrt(  -- haversine km from the cardholder's home to the merchant
            sin((f.lat - f.home_lat) / 2) ^ 2 + cos(f.home_lat) * cos(f.lat) * sin((f.long - f.home_long) / 2) ^ 2)))
            AS km,
-       (f.first_merchant AND NOT coalesce(sm.first_ts <= f.ts, false))::int AS new_merchant,
-       (f.first_category AND NOT coalesce(sc.first_ts <= f.ts, false))::int AS new_category,
+       (f.first_merchant AND NOT coalesce(sm.first_ts <= f.ts, false))::int::float8 AS new_merchant,
+       (f.first_category AND NOT coalesce(sc.first_ts <= f.ts, false))::int::float8 AS new_category,
        -- the previous row: in the timeline, else the stored newest when it is earlier (rows in order), else at
        -- least the 7 days the timeline covers (a late row whose card has only older or only later history)
        coalesce(extract(epoch FROM f.ts - v.prev_ts) / 3600.0,
