@@ -30,7 +30,7 @@ _WORDS: dict[str, Callable[[dict], str]] = {
     "category_code": lambda r: f"category {r['category']}",
     "hour": lambda r: f"at {r['ts']:%H:%M}",
     "night": lambda r: f"at {r['ts']:%H:%M}, " + ("night time" if r["night"] else "day time"),
-    "age": lambda r: f"cardholder aged {r['age']}",
+    "age": lambda r: f"cardholder aged {r['age']:.0f}",
     "km": lambda r: f"{r['km']:,.0f} km from the cardholder's home",
     "new_merchant": lambda r: "first use of this merchant" if r["new_merchant"] else "a merchant the card has used",
     "new_category": lambda r: (f"first use of {r['category']} on the card" if r["new_category"]
