@@ -111,3 +111,13 @@ def test_an_alert_keeps_its_score_the_model_version_and_three_reasons_in_words(m
 def test_a_threshold_outside_zero_to_one_is_refused():
     with pytest.raises(ValueError, match="between 0 and 1"):
         ModelScorer(threshold=1.5)
+
+
+def test_labels_are_never_an_input_to_the_features_or_the_score(model_dsn):
+    files = [_day(card, day) for day in range(3) for card in (5, 6)]
+    bench, labelled = _load(model_dsn, files, ModelScorer(threshold=0.5))
+    bench.db.close()
+    flipped = [[{**r, "is_fraud": "1" if r["is_fraud"] == "0" else ""} for r in records] for records in files]
+    bench, unlabelled = _load(model_dsn, flipped, ModelScorer(threshold=0.5))
+    bench.db.close()
+    assert labelled == unlabelled and len(labelled) == 24
