@@ -21,6 +21,8 @@ help:
 	@echo "make lock    recompile requirements*.txt (hashed locks) from requirements*.in"
 	@echo "make upgrade newest versions the .in ranges allow, make test, then print what changed"
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
+	@echo "make train   fit the fraud model on the labelled shared file -> models/<version>.json + model card"
+	@echo "make evaluate  the fraud model's out-of-time report -> docs/fraud.md"
 	@echo "make fuzz    long fuzzing: hypothesis (fuzz profile) and schemathesis against the local stack"
 	@echo "make loadtest  the local stack under concurrent clients; checks every accepted row is in Postgres"
 	@echo "make migrate apply pending sql/NNN_*.sql to DATABASE_URL (or the stage's DB secret)"
