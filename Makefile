@@ -23,13 +23,15 @@ help:
 	@echo "make lock    recompile requirements*.txt (hashed locks) from requirements*.in"
 	@echo "make upgrade newest versions the .in ranges allow, make test, then print what changed"
 	@echo "make bench   benchmarks side by side with their baselines -> bench/results.json"
+	@echo "make train   fit the fraud model on the labelled shared file -> models/<version>.json + model card"
+	@echo "make evaluate  the fraud model's out-of-time report -> docs/fraud.md"
 	@echo "make fuzz    long fuzzing: hypothesis (fuzz profile) and schemathesis against the local stack"
 	@echo "make loadtest  the local stack under concurrent clients; checks every accepted row is in Postgres"
 	@echo "make rules   after editing chalicelib/dictionary/fields.py: regenerate the SQL rules, patterns, OpenAPI"
 	@echo "make migrate apply pending sql/NNN_*.sql (and a changed sql/R__*.sql) to DATABASE_URL (or the DB secret)"
 	@echo "make lake    the dashboard tiles from the lake (DuckDB over the raw files) next to PostgreSQL's, for make up"
 	@echo "make dashboard  the fraud dashboard as one HTML file (DASHBOARD_OUT=.local/dashboard.html)"
-	@echo "make evaluate FILE=labelled.csv  the fraud rules measured on a labelled Sparkov CSV"
+	@echo "make evaluate-file FILE=labelled.csv  the fraud model measured on a labelled Sparkov CSV"
 	@echo "make test-browser  the dashboard tests in headless Chromium (installs chromium when missing)"
 	@echo "make deploy STAGE=dev   stack + Chalice app + migrations on AWS, prints the API URL (docs/deploy.md)"
 	@echo "make destroy STAGE=dev  remove it, keeping the data (DELETE_DATA=1 removes that too)"
@@ -151,13 +153,13 @@ DASHBOARD_OUT ?= $(STATE_DIR)/dashboard.html
 dashboard: $(STAMP)
 	$(PY) -m infra.local dashboard --out $(DASHBOARD_OUT) --state-dir $(STATE_DIR)
 
-# The fraud rules measured on a labelled CSV (python -m tools.evaluate), on DATABASE_URL's server, else on a
+# The fraud model measured on a labelled CSV (python -m tools.evaluate), on DATABASE_URL's server, else on a
 # throw-away embedded PostgreSQL. EVALUATE_ARGS: more options, e.g. --pr-curve pr.png --threshold 0.5.
 FILE ?=
 EVALUATE_ARGS ?=
-.PHONY: evaluate
-evaluate: $(STAMP)
-	@test -n "$(FILE)" || (echo "usage: make evaluate FILE=labelled.csv [EVALUATE_ARGS='--pr-curve pr.png']" && exit 2)
+.PHONY: evaluate-file
+evaluate-file: $(STAMP)
+	@test -n "$(FILE)" || (echo "usage: make evaluate-file FILE=labelled.csv [EVALUATE_ARGS='--pr-curve pr.png']" && exit 2)
 	$(PY) -m infra.local evaluate $(FILE) $(EVALUATE_ARGS)
 
 # The dashboard in headless Chromium (Debian's package, installed when missing: CI starts without it).
@@ -189,3 +191,12 @@ destroy: $(STAMP)
 # deploy + destroy rehearsed against moto in server mode, offline (make test runs it too).
 rehearse: $(STAMP)
 	$(PY) -m infra.rehearse
+
+# The fraud model (docs/fraud.md): fit on the labelled shared file, split by time -> models/<version>.json + card,
+# and chalicelib/fraud/model.json (the copy the Lambda bundle carries); `make evaluate` the out-of-time report.
+TRAIN_FILE ?= ../shared/data/sparkov_labelled_27k.csv
+.PHONY: train evaluate
+train: $(STAMP)
+	$(PY) -m infra.local train $(TRAIN_FILE)
+evaluate: $(STAMP)
+	$(PY) -m infra.local fraud-report --data $(dir $(TRAIN_FILE)) --out docs/fraud.md

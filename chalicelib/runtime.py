@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from chalicelib.fraud.scorer import FraudScorer
+from chalicelib.fraud.scoring import ModelScorer
 from chalicelib.ingest.auth import Grant, find_grant
 from chalicelib.ingest.batch import Ingestor
 from chalicelib.ingest.cards import CardTokenizer
@@ -77,9 +78,13 @@ def database() -> Database:
 
 
 def loader_hooks() -> tuple:
-    """What runs inside each file's transaction after its rows: fraud scoring, unless the stage turns it off."""
+    """What runs inside each file's transaction after its rows: the fraud model, then (if the stage turns them
+    on) the named policy rules, which alert on rows the model left alone; nothing when scoring is off."""
     settings = get_settings()
-    return (FraudScorer(settings.fraud_alert_threshold),) if settings.fraud_scoring else ()
+    if not settings.fraud_scoring:
+        return ()
+    model = ModelScorer(settings.fraud_alert_threshold)
+    return (model, FraudScorer()) if settings.fraud_policy_rules else (model,)
 
 
 @lru_cache(maxsize=1)

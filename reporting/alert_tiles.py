@@ -55,6 +55,24 @@ def draw_alerts_per_hour(rows: Rows) -> str:
     return f'{chart}<div class="legend">{legend}<span class="fine">{charts.esc(caption)}</span></div>'
 
 
+QUALITY_WEEKS = 8
+
+
+def draw_model_quality(rows: Rows) -> str:
+    """The latest weeks of reporting.model_quality_weekly (sql/041): what the labels say about the alerts."""
+    latest = sorted(rows, key=lambda row: row["week"], reverse=True)[:QUALITY_WEEKS]
+
+    def share(value) -> str:
+        return "–" if value is None else f"{value:.0%}"
+
+    return charts.table(
+        ("Week", "Alerts", "Confirmed", "False", "Unlabelled", "Frauds missed", "Precision", "Recall", "Model"),
+        [(row["week"].isoformat(), charts.fmt_int(row["alerts"]), charts.fmt_int(row["confirmed"]),
+          charts.fmt_int(row["false_alerts"]), charts.fmt_int(row["unlabelled_alerts"]),
+          charts.fmt_int(row["missed_frauds"]), share(row["precision"]), share(row["recall"]),
+          row["model_versions"] or "–") for row in latest])
+
+
 def draw_alert_reasons(rows: Rows) -> str:
     counts: dict[str, float] = defaultdict(float)
     for row in rows:

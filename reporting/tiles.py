@@ -114,8 +114,10 @@ TILES: tuple[Tile, ...] = (
     Tile("trend", "Daily volume", "daily_volume", draw_trend, span=12,
          note="Transaction volume by the day of the transaction time, stacked by fraud class."),
     Tile("alerts", "Fraud alerts", "alert_rate", alert_tiles.draw_alert_kpis, span=12,
-         note="Scored by the rules as each file loads (chalicelib/fraud/rules.py); labels arrive later."),
+         note="Scored by the fraud model as each file loads (docs/fraud.md); labels arrive later."),
     Tile("alerts_per_hour", "Alerts per hour", "alerts_per_hour", alert_tiles.draw_alerts_per_hour, span=8),
     Tile("alert_reasons", "Top alert reasons", "alert_reasons", alert_tiles.draw_alert_reasons, span=4,
-         note="Rules that fired on alerted transactions (an alert can give several)."),
+         note="The features behind alerted transactions (an alert gives its top three)."),
+    Tile("model_quality", "Model quality per week", "model_quality_weekly", alert_tiles.draw_model_quality, span=12,
+         filter_mode="none", note="From the labels as they arrive: precision and recall over labelled rows so far."),
 )

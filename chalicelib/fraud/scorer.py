@@ -1,4 +1,5 @@
-"""Fraud scoring as a loader hook: the file's new transactions scored set-based, inside the file's transaction.
+"""The named policy rules (rules-2024.2) as a loader hook, next to the model (chalicelib/fraud/scoring.py) when
+a stage turns them on: the file's new transactions scored set-based, inside the file's transaction.
 
 Four statements per file, none per row (chalicelib/fraud/sql/*.sql): find the cards of the file's rows,
 refresh the category baselines when they are older (in transaction time) than the refresh interval, score

@@ -29,7 +29,7 @@ STAGE = TempTable(
                 "load/reject_customers.sql"),
     read_by=("load/check_rows.sql", "load/check_merchants.sql", "load/check_customers.sql",
              "load/reject_customers.sql", "load/record_rejects.sql", "load/insert_facts.sql",
-             "load/update_labels.sql", "fraud/cards.sql"),
+             "load/update_labels.sql", "fraud/cards.sql", "fraud/features_new.sql", "fraud/features_new_all.sql"),
 )
 MERCHANT_SEEN = TempTable(
     "merchant_seen",
@@ -61,4 +61,29 @@ FRAUD_SCORE = TempTable(
     read_by=("fraud/scorer.py", "fraud/insert_alerts.sql"),
 )
 
-TEMP_TABLES = (STAGE, MERCHANT_SEEN, CUSTOMER_SEEN, FRAUD_CARDS, FRAUD_SCORE)
+FRAUD_NEW = TempTable(
+    "fraud_new",
+    "the rows this transaction inserted (a reloaded file's duplicates are not among them), for the model's features",
+    "trans_num, card_token, ts, amt, cents, category, merchant_id, the row's own fields the features use",
+    written_by=("fraud/features_new.sql", "fraud/features_new_all.sql"),
+    read_by=("fraud/features_cards.sql", "fraud/features_category.sql", "fraud/features_recent.sql",
+             "fraud/features_rows.sql"),
+)
+FRAUD_FEATURES = TempTable(
+    "fraud_features",
+    "one row per new transaction: the model's inputs (fraud/features.py's FEATURES), from the card's kept state",
+    "trans_num, card_token, ts, the FEATURES columns (float8), new_merchant, new_category; read outside chalicelib "
+    "only through fraud/features.py's copy_features()",
+    written_by=("fraud/features_rows.sql",),
+    read_by=("fraud/features_seen.sql", "fraud/scoring.py", "fraud/features.py"),
+)
+FRAUD_MODEL_SCORE = TempTable(
+    "fraud_model_score",
+    "every new transaction's model score, until commit",
+    "trans_num, score; read outside chalicelib only through fraud/scoring.py's copy_model_scores()",
+    written_by=("fraud/scoring.py",),
+    read_by=("fraud/scoring.py",),
+)
+
+TEMP_TABLES = (STAGE, MERCHANT_SEEN, CUSTOMER_SEEN, FRAUD_CARDS, FRAUD_SCORE, FRAUD_NEW, FRAUD_FEATURES,
+               FRAUD_MODEL_SCORE)

@@ -94,7 +94,7 @@ class Settings:
     sweep_rate_minutes = _optional("SWEEP_RATE_MINUTES", 15, int)
     sweep_min_age_seconds = _optional("SWEEP_MIN_AGE_SECONDS", 120, int)  # younger files: their event is due
 
-    # Bounded hot storage (chalicelib/retention.py): 0 keeps everything (the local stage's default)
+    # Bounded hot storage (chalicelib/lake/retention.py): 0 keeps everything (the local stage's default)
     hot_days = _optional("HOT_DAYS", 0, int)
     ledger_days = _optional("LEDGER_DAYS", None, int)  # unset: the shortest safe length, from the two below
     stream_retention_hours = _optional("STREAM_RETENTION_HOURS", 24, int)  # the stack's KinesisRetentionHours
@@ -107,9 +107,13 @@ class Settings:
     lake_prefix = _optional("LAKE_PREFIX", "lake/transactions/")  # the curated table's place in the bucket
     lake_compaction_days = _optional("LAKE_COMPACTION_DAYS", 3, int)  # arrival days each run merges again
 
-        # Fraud alerts (chalicelib/fraud/rules.py holds the rules; these are the per-stage knobs)
+    # Fraud alerts (the model: chalicelib/fraud/model.json; these are the per-stage knobs)
     fraud_scoring = _optional("FRAUD_SCORING", True, _flag)  # off: the loader writes no scores or alerts
-    fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", None, float)  # None: the rules' default
+    # On the model's score; unset: the model's own default (models/*.md says how it was chosen)
+    fraud_alert_threshold = _optional("FRAUD_ALERT_THRESHOLD", None, float)
+    # The named policy rules (chalicelib/fraud/rules.py) next to the model: they read 30 days of each card's
+    # stored rows, so their cost grows with history; off unless a stage turns them on
+    fraud_policy_rules = _optional("FRAUD_POLICY_RULES", False, _flag)
 
 
 @lru_cache(maxsize=1)

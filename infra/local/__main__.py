@@ -1,6 +1,6 @@
-"""`python -m infra.local up|demo|dashboard|evaluate`: run the local stack in the foreground, or the demo against
-it; or find a database (DATABASE_URL, else the embedded one) and hand it to `python -m reporting` or
-`python -m tools.evaluate`, which take a DSN and import nothing of infra/."""
+"""`python -m infra.local up|demo|dashboard|evaluate|train|fraud-report`: run the local stack in the foreground,
+or the demo against it; or find a database (DATABASE_URL, else the embedded one) and hand it to
+`python -m reporting` or `python -m tools.evaluate[.train|.report]`, which take a DSN and import nothing of infra/."""
 from __future__ import annotations
 
 import argparse
@@ -46,11 +46,18 @@ def main(argv: list[str] | None = None) -> int:
                              epilog="example: python -m infra.local evaluate ../shared/data/sparkov_train_head_5k.csv "
                              "--pr-curve pr.png")
     ev.add_argument("file", help="labelled Sparkov CSV (with is_fraud)")
+    tr = commands.add_parser("train", help="fit the fraud model (python -m tools.evaluate.train) on DATABASE_URL's "
+                             "server, else on a throw-away embedded one",
+                             epilog="example: python -m infra.local train ../shared/data/sparkov_labelled_27k.csv")
+    tr.add_argument("file", help="labelled Sparkov CSV to train on")
+    commands.add_parser("fraud-report", help="the out-of-time report (python -m tools.evaluate.report) on "
+                        "DATABASE_URL's server, else on a throw-away embedded one",
+                        epilog="example: python -m infra.local fraud-report --data ../shared/data --out docs/fraud.md")
     args, extra = parser.parse_known_args(argv)
     if args.command == "dashboard":
         return _dashboard(Path(args.state_dir), args.out)
-    if args.command == "evaluate":
-        return _evaluate(args.file, extra)
+    if args.command in WITH_SERVER:
+        return _with_server(WITH_SERVER[args.command], *([args.file] if hasattr(args, "file") else []), *extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     options = StackOptions(project_dir=PROJECT_DIR, state_dir=Path(args.state_dir), api_port=args.port,
@@ -70,7 +77,11 @@ def _dashboard(state_dir: Path, out: str) -> int:
     return _run_module("reporting", "--database-url", dsn, "--out", out)
 
 
-def _evaluate(path: str, options: list[str]) -> int:
+WITH_SERVER = {"evaluate": "tools.evaluate", "train": "tools.evaluate.train", "fraud-report": "tools.evaluate.report"}
+
+
+def _with_server(module: str, *args: str) -> int:
+    """`python -m module args --database-url SERVER`: DATABASE_URL's server, else a throw-away embedded one."""
     server = get_settings().database_url
     if not server:
         import tempfile
@@ -78,7 +89,7 @@ def _evaluate(path: str, options: list[str]) -> int:
         from infra.local.postgres import ensure_postgres  # stopped and deleted when this process exits
 
         server = ensure_postgres(tempfile.mkdtemp(prefix="cardstream-eval-"), on_exit="delete")
-    return _run_module("tools.evaluate", path, "--database-url", server, *options)
+    return _run_module(module, *args, "--database-url", server)
 
 
 def _run_module(module: str, *args: str) -> int:

@@ -23,6 +23,15 @@ def test_roc_auc_counts_the_pairs_ranked_right():
     assert metrics.roc_auc([0.8, 0.3, 0.5, 0.1], [True, True, False, False]) == 0.75
 
 
+def test_recall_at_a_natural_alert_rate_reweights_the_legitimate_rows():
+    scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
+    labels = [True, False, True, False, False, False]
+    # at 0.7: recall 1, 1 of 4 legitimate rows alerted -> 0.5 * 1 + 0.5 * 0.25 = 0.625 alerts at 50% fraud
+    assert metrics.recall_at_natural_alert_rate(scores, labels, 0.625, fraud_rate=0.5) == 1.0
+    assert metrics.recall_at_natural_alert_rate(scores, labels, 0.6, fraud_rate=0.5) == 0.5  # 0.9 alone: 0.25
+    assert metrics.recall_at_natural_alert_rate(scores, labels, 0.2, fraud_rate=0.5) == 0.0
+
+
 def test_precision_recall_f1_and_alert_rate_at_a_threshold():
     at = metrics.at_threshold([0.9, 0.6, 0.6, 0.2], [True, False, True, True], 0.6)
     assert (at.alerts, at.true_positives, at.alert_rate) == (3, 2, 0.75)
@@ -71,6 +80,19 @@ def test_a_labelled_file_is_measured_through_the_loader_and_the_last_line_says_s
     assert auc == 1.0 and recall > 0 and precision == 1.0 and alert_rate == pytest.approx(recall * 3 / 45, abs=1e-4)
     assert (tmp_path / "pr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert any("fraud_alert holds" in line for line in lines)
+    assert any(line.strip().startswith("recall at 0.5% alerts") for line in lines)
+
+
+def test_measure_from_keeps_the_earlier_rows_as_history_only(pg_dsn, tmp_path):
+    rows = _labelled_rows()
+    lines = []
+    times = sorted(dt.datetime.fromisoformat(r["trans_date_trans_time"]) for r in rows)
+    since = times[len(times) // 2]
+    evaluate_file(_write(tmp_path / "labelled.csv", rows), database_url=pg_dsn, threshold=0.55, rows_per_file=10,
+                  pr_curve=None, out=lines.append, measure_from=since)
+    measured = sum(1 for t in times if t >= since)
+    assert 0 < measured < len(rows)
+    assert any(line.strip().startswith("alerts") and f"of {measured:,})" in line for line in lines), lines
 
 
 def test_a_file_without_labels_cannot_be_evaluated_and_says_why(pg_dsn, tmp_path):

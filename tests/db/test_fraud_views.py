@@ -70,3 +70,27 @@ def test_the_alert_tiles_draw_one_mark_per_datum(sample):
 def test_no_alerts_draws_an_empty_note_not_a_broken_chart():
     assert 'class="empty"' in alert_tiles.draw_alerts_per_hour([])
     assert 'class="empty"' in alert_tiles.draw_alert_reasons([])
+
+
+def test_model_quality_per_week_counts_confirmed_false_and_missed_from_the_labels(sample):
+    rows = {r["week"]: r for r in read_view(sample, "model_quality_weekly")}
+    keys = ("transactions", "alerts", "confirmed", "false_alerts", "unlabelled_alerts", "missed_frauds",
+            "precision", "recall")
+    # week of 22 April: t1 and t2, both alerted and fraud; week of 29 April: t3 a false alert, t5 a missed fraud,
+    # t4 and the unlabelled t6 neither
+    assert [rows[dt.date(2024, 4, 22)][k] for k in keys] == [2, 2, 2, 0, 0, 0, 1.0, 1.0]
+    assert [rows[dt.date(2024, 4, 29)][k] for k in keys] == [4, 1, 0, 1, 0, 1, 0.0, 0.0]
+    assert rows[dt.date(2024, 4, 22)]["model_versions"] == "test"
+
+
+def test_model_quality_has_no_precision_or_recall_before_labels_arrive(sample):
+    with sample.cursor() as cur:
+        cur.execute("UPDATE card_transaction SET is_fraud = NULL")
+    rows = read_view(sample, "model_quality_weekly")
+    assert {(r["unlabelled_alerts"], r["precision"], r["recall"]) for r in rows} == {(2, None, None), (1, None, None)}
+
+
+def test_the_model_quality_tile_lists_the_latest_week_first_with_its_precision(sample):
+    html = alert_tiles.draw_model_quality(read_view(sample, "model_quality_weekly"))
+    assert html.index("2024-04-29") < html.index("2024-04-22")
+    assert "<td>100%</td>" in html and "<td>0%</td>" in html

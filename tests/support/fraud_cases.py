@@ -21,8 +21,8 @@ from chalicelib.platform.db import Database, open_connection
 from chalicelib.stream.csvfile import encode_csv
 from tests.support.factories import make_pan, make_transaction
 
-TABLES = ("fraud_alert", "fraud_category_baseline", "rejected_row", "card_transaction", "customer",
-          "customer_address", "merchant", "ingest_file")
+TABLES = ("fraud_alert", "fraud_category_baseline", "fraud_card_recent", "fraud_card_seen", "fraud_category_profile",
+          "rejected_row", "card_transaction", "customer", "customer_address", "merchant", "ingest_file")
 START = dt.datetime(2024, 3, 1, 12, 0, 0)
 HOME = (36.0788, -81.1781)  # make_transaction's cardholder home
 # Tests keep the baseline the background set made: a probe never moves its own category's bar.

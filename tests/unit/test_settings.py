@@ -32,3 +32,27 @@ def test_an_unparseable_number_fails_naming_the_variable():
 def test_settings_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         Settings({}).env = {}
+
+
+def test_the_loader_scores_with_the_model_and_adds_the_policy_rules_only_when_the_stage_asks():
+    from chalicelib import runtime
+    from chalicelib.fraud.scorer import FraudScorer
+    from chalicelib.fraud.scoring import ModelScorer
+    from tests.support.env import stage_env
+
+    with stage_env(FRAUD_SCORING="true", FRAUD_ALERT_THRESHOLD="0.8", FRAUD_POLICY_RULES="false"):
+        hooks = runtime.loader_hooks()
+        assert [type(h) for h in hooks] == [ModelScorer] and hooks[0].threshold == 0.8
+    with stage_env(FRAUD_SCORING="true", FRAUD_POLICY_RULES="true"):
+        assert [type(h) for h in runtime.loader_hooks()] == [ModelScorer, FraudScorer]
+    with stage_env(FRAUD_SCORING="false"):
+        assert runtime.loader_hooks() == ()
+
+
+def test_every_stage_sets_a_fraud_threshold_within_zero_and_one():
+    import json
+    from pathlib import Path
+
+    config = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
+    for stage in config["stages"].values():
+        assert 0 < float(stage["environment_variables"]["FRAUD_ALERT_THRESHOLD"]) < 1

@@ -1,15 +1,18 @@
-"""`python -m tools.evaluate FILE.csv`: measure the fraud rules on a labelled Sparkov CSV, through the real loader."""
+"""`python -m tools.evaluate FILE.csv`: measure the fraud model on a labelled Sparkov CSV, through the real loader."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
 EXAMPLE = """example:
   python -m tools.evaluate ../shared/data/sparkov_train_head_5k.csv \
       --database-url postgresql://postgres@127.0.0.1:5432/postgres --pr-curve pr.png
+  python -m tools.evaluate ../shared/data/sparkov_labelled_27k.csv --measure-from 2020-01-01 \
+      --database-url postgresql://postgres@127.0.0.1:5432/postgres
   make evaluate FILE=../shared/data/sparkov_train_head_5k.csv    (an embedded PostgreSQL when no server is given)
 
-loads the labelled file through the loader and the fraud rules into a scratch database made and dropped on the
+loads the labelled file through the loader and the fraud model into a scratch database made and dropped on the
 --database-url (or DATABASE_URL) server, and measures the scores against is_fraud; the last line is
 `evaluate: auc=A precision=P recall=R alert_rate=X`. exit status 2: the file cannot be evaluated (no labels,
 unreadable) or no server was given"""
@@ -22,9 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None,
                         help="a PostgreSQL server to make the scratch database on (default: DATABASE_URL)")
     parser.add_argument("--threshold", type=_fraction, default=None,
-                        help="alert threshold (default: the FRAUD_ALERT_THRESHOLD setting, else the rules' own)")
+                        help="alert threshold (default: the FRAUD_ALERT_THRESHOLD setting, else the model's own)")
     parser.add_argument("--rows-per-file", type=_at_least_one, default=500, help="rows per loaded file (default 500)")
     parser.add_argument("--pr-curve", default=None, help="write the precision-recall curve to this PNG")
+    parser.add_argument("--measure-from", type=dt.datetime.fromisoformat, default=None,
+                        help="measure only rows from this transaction time on (e.g. 2020-01-01: the out-of-time slice)")
     args = parser.parse_args(argv)
 
     from chalicelib.platform.settings import get_settings
@@ -40,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     threshold = settings.fraud_alert_threshold if args.threshold is None else args.threshold
     try:
         return evaluate_file(args.file, database_url=server, threshold=threshold,
-                             rows_per_file=args.rows_per_file, pr_curve=args.pr_curve)
+                             rows_per_file=args.rows_per_file, pr_curve=args.pr_curve,
+                             measure_from=args.measure_from)
     except (OSError, CsvFormatError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,14 +1,16 @@
-"""`python -m tools.evaluate FILE.csv`: the fraud rules measured on a labelled file, through the real loader.
+"""`python -m tools.evaluate FILE.csv`: the fraud model measured on a labelled file, through the real loader.
 
 The file's valid rows (tokenized in-process) are cut into time-ordered raw CSV files and loaded one by one
-by chalicelib's Loader with the same FraudScorer hook the pipeline runs, into a scratch database made and
+by chalicelib's Loader with the same ModelScorer hook the pipeline runs, into a scratch database made and
 dropped for the run on the server it is given (`make evaluate` starts an embedded one when there is none).
 History builds up file by file as it would live. A second hook keeps every new row's score (the pipeline keeps only the
-alerts), and only then are the labels read, to measure the scores.
+alerts), and only then are the labels read, to measure the scores: all rows, or (`measure_from`) only those from
+a transaction time on, the others being history only (the out-of-time slice of a file trained on before it).
 """
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import io
 import secrets
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 import psycopg2
 from psycopg2 import sql
 
-from chalicelib.fraud.scorer import FraudScorer, copy_scores
+from chalicelib.fraud.scoring import ModelScorer, copy_model_scores
 from chalicelib.load.loader import Loader
 from chalicelib.platform.db import SESSION_SETTINGS, Database
 from chalicelib.platform.migrate import apply_migrations
@@ -28,6 +30,7 @@ from tools.evaluate.labelled import LabelledRows
 
 BUCKET = "evaluation"
 ALERT_BUDGET = 0.01  # "recall at 1% alert rate"
+TIGHT_BUDGET = 0.005
 
 
 @dataclass
@@ -37,15 +40,20 @@ class Evaluation:
     auc: float
     at: metrics.AtThreshold
     recall_at_budget: float
+    recall_at_tight_budget: float
+    recall_at_natural_budget: float  # at <= 1% alerts were the file at the data set's fraud rate
     average_precision: float
     curve: list[tuple[float, float, float]]
     alerts_stored: int
     rules_on_frauds: Counter = field(default_factory=Counter)  # rule -> alerted frauds it gave a reason for
     rules_on_false: Counter = field(default_factory=Counter)
+    examples: list = field(default_factory=list)  # (score, is_fraud, reasons) of the top-scored alerts
 
 
-def evaluate_rows(dsn: str, rows: LabelledRows, scorer: FraudScorer, rows_per_file: int) -> Evaluation:
-    """Load `rows` file by file into the (migrated, empty) database at `dsn` and measure the scores."""
+def evaluate_rows(dsn: str, rows: LabelledRows, scorer: ModelScorer, rows_per_file: int,
+                  measure_from: dt.datetime | None = None, keep_alerts: int = 0) -> Evaluation:
+    """Load `rows` file by file into the (migrated, empty) database at `dsn` and measure the scores (of the rows
+    from `measure_from` on, when given)."""
     db = Database(lambda: psycopg2.connect(dsn, options=session_options()))
     try:
         db.transaction(lambda cur: cur.execute(
@@ -58,24 +66,29 @@ def evaluate_rows(dsn: str, rows: LabelledRows, scorer: FraudScorer, rows_per_fi
                 result = loader.load_object(BUCKET, key)
                 if result.status != "loaded" or result.rows_rejected:
                     raise RuntimeError(f"file {number} did not load cleanly: {result}")
-        return db.transaction(lambda cur: _measure(cur, scorer.threshold))
+        since = measure_from or dt.datetime.min
+        result = db.transaction(lambda cur: _measure(cur, scorer.threshold, since))
+        result.examples = db.transaction(lambda cur: _examples(cur, since, keep_alerts)) if keep_alerts else []
+        return result
     finally:
         db.close()
 
 
 def _keep_scores(cur, _context) -> None:
-    copy_scores(cur, "evaluation_score")
+    copy_model_scores(cur, "evaluation_score")
 
 
-def _measure(cur, threshold: float) -> Evaluation:
+def _measure(cur, threshold: float, since: dt.datetime) -> Evaluation:
     cur.execute("SELECT e.score, t.is_fraud FROM evaluation_score e JOIN card_transaction t USING (trans_num) "
-                "WHERE t.is_fraud IS NOT NULL ORDER BY t.trans_num")
+                "WHERE t.is_fraud IS NOT NULL AND t.trans_date_trans_time >= %s ORDER BY t.trans_num", (since,))
     pairs = cur.fetchall()
     scores, labels = [s for s, _ in pairs], [bool(y) for _, y in pairs]
-    cur.execute("SELECT count(*) FROM fraud_alert")
+    cur.execute("SELECT count(*) FROM fraud_alert JOIN card_transaction t USING (trans_num) "
+                "WHERE t.trans_date_trans_time >= %s", (since,))
     stored = cur.fetchone()[0]
     cur.execute("SELECT split_part(r, ':', 1), t.is_fraud, count(*) FROM fraud_alert a "
-                "JOIN card_transaction t USING (trans_num), unnest(a.reasons) AS r GROUP BY 1, 2")
+                "JOIN card_transaction t USING (trans_num), unnest(a.reasons) AS r "
+                "WHERE t.trans_date_trans_time >= %s GROUP BY 1, 2", (since,))
     on_frauds, on_false = Counter(), Counter()
     for rule, is_fraud, n in cur.fetchall():
         (on_frauds if is_fraud else on_false)[rule] += n
@@ -83,9 +96,20 @@ def _measure(cur, threshold: float) -> Evaluation:
         rows=len(pairs), frauds=sum(labels), auc=metrics.roc_auc(scores, labels),
         at=metrics.at_threshold(scores, labels, threshold),
         recall_at_budget=metrics.recall_at_alert_rate(scores, labels, ALERT_BUDGET),
+        recall_at_tight_budget=metrics.recall_at_alert_rate(scores, labels, TIGHT_BUDGET),
+        recall_at_natural_budget=metrics.recall_at_natural_alert_rate(scores, labels, ALERT_BUDGET),
         average_precision=metrics.average_precision(scores, labels),
         curve=metrics.pr_curve(scores, labels), alerts_stored=stored,
         rules_on_frauds=on_frauds, rules_on_false=on_false)
+
+
+def _examples(cur, since: dt.datetime, count: int) -> list:
+    # a confirmed fraud, a false alert and the rest by score: what an analyst would see
+    cur.execute("SELECT a.score::float8, t.is_fraud, a.reasons FROM fraud_alert a JOIN card_transaction t "
+                "USING (trans_num) WHERE t.trans_date_trans_time >= %s "
+                "ORDER BY row_number() OVER (PARTITION BY t.is_fraud ORDER BY a.score DESC, a.trans_num), "
+                "t.is_fraud DESC LIMIT %s", (since, count))
+    return cur.fetchall()
 
 
 @contextlib.contextmanager
@@ -120,7 +144,6 @@ def _run_autocommit(dsn: str, statement: sql.Composable) -> None:
 
 
 def session_options() -> str:
-    """The loader's session settings (platform.db.SESSION_SETTINGS) as libpq options."""
     return " ".join(f"-c {name}={value}" for name, value in SESSION_SETTINGS.items())
 
 
@@ -140,9 +163,8 @@ class MemoryShelf:
 
 
 def evaluate_file(path: str, *, database_url: str, threshold: float | None, rows_per_file: int,
-                  pr_curve: str | None, out=print) -> int:
+                  pr_curve: str | None, out=print, measure_from: dt.datetime | None = None) -> int:
     """The CLI: read, load, score, measure, report. Exit status 0, or 2 when the file cannot be evaluated."""
-    from chalicelib.fraud.rules import RULE_VERSION
     from tools.evaluate.labelled import NotEvaluable, read_labelled
 
     try:
@@ -155,11 +177,15 @@ def evaluate_file(path: str, *, database_url: str, threshold: float | None, rows
         f"{rows.frauds:,} frauds ({rows.frauds / max(rows.labelled, 1):.2%} of {rows.labelled:,} labelled)")
     for reason, count in rows.reasons.most_common(3):
         out(f"  rejected {count:,}: {reason}")
+    where = "the server given"
     out(f"evaluate: loading {(valid + rows_per_file - 1) // rows_per_file} files of <= {rows_per_file} rows in "
-        f"transaction time order through the loader into a scratch database")
+        f"transaction time order through the loader into a scratch database on {where}")
+    scorer = ModelScorer(threshold)
+    if measure_from:
+        out(f"evaluate: measuring the rows from {measure_from:%Y-%m-%d %H:%M:%S} on; the earlier ones are history")
     with scratch_database(database_url) as dsn:
-        result = evaluate_rows(dsn, rows, FraudScorer(threshold, keep_all_scores=True), rows_per_file)
-    for line in format_report(result, RULE_VERSION):
+        result = evaluate_rows(dsn, rows, scorer, rows_per_file, measure_from)
+    for line in format_report(result, scorer.model.version):
         out(line)
     if pr_curve:
         from tools.evaluate.prcurve import write_pr_curve
@@ -173,17 +199,20 @@ def evaluate_file(path: str, *, database_url: str, threshold: float | None, rows
     return 0
 
 
-def format_report(result: Evaluation, rule_version: str) -> list[str]:
+def format_report(result: Evaluation, model_version: str) -> list[str]:
     at = result.at
     lines = [
         f"  ROC AUC                 {result.auc:.4f}",
         f"  average precision       {result.average_precision:.4f}",
-        f"  threshold               {at.threshold:g} ({rule_version})",
+        f"  threshold               {at.threshold:g} ({model_version})",
         f"  alerts                  {at.alerts:,} ({at.alert_rate:.2%} of {result.rows:,}); "
         f"fraud_alert holds {result.alerts_stored:,}",
         f"  precision/recall/F1     {at.precision:.3f} / {at.recall:.3f} / {at.f1:.3f} "
         f"({at.true_positives} of {result.frauds} frauds alerted)",
+        f"  recall at {TIGHT_BUDGET:.1%} alerts   {result.recall_at_tight_budget:.3f}",
         f"  recall at {ALERT_BUDGET:.0%} alerts     {result.recall_at_budget:.3f}",
+        f"  recall at <= {ALERT_BUDGET:.0%} alerts at {metrics.NATURAL_FRAUD_RATE:.2%} fraud (reweighted) "
+        f"{result.recall_at_natural_budget:.3f}",
     ]
     for label, counter in (("reasons on true alerts ", result.rules_on_frauds),
                            ("reasons on false alerts", result.rules_on_false)):

@@ -55,6 +55,29 @@ def recall_at_alert_rate(scores: Sequence[float], labels: Sequence[bool], rate: 
     return sum(1 for _, y in ranked[:budget] if y) / positives
 
 
+NATURAL_FRAUD_RATE = 0.0052  # the whole Sparkov data set's (fraudTrain + fraudTest)
+
+
+def recall_at_natural_alert_rate(scores: Sequence[float], labels: Sequence[bool], rate: float,
+                                 fraud_rate: float = NATURAL_FRAUD_RATE) -> float:
+    """The best recall whose alert rate, were frauds `fraud_rate` of the rows (legitimate rows reweighted), stays
+    within `rate`: a fraud-heavy sample's own alert rate caps recall at rate / its fraud share, which says nothing
+    about the model. Alert rate there = fraud_rate * recall + (1 - fraud_rate) * false-positive rate."""
+    positives = sum(1 for y in labels if y)
+    negatives = len(labels) - positives
+    if not positives or not negatives:
+        return 0.0
+    ranked = sorted(zip(scores, labels, strict=True), key=lambda pair: -pair[0])
+    best, hits, false = 0.0, 0, 0
+    for i, (score, label) in enumerate(ranked):
+        hits, false = hits + label, false + (not label)
+        if i + 1 < len(ranked) and ranked[i + 1][0] == score:
+            continue  # one threshold takes every row of its score
+        if fraud_rate * hits / positives + (1 - fraud_rate) * false / negatives <= rate:
+            best = max(best, hits / positives)
+    return best
+
+
 def pr_curve(scores: Sequence[float], labels: Sequence[bool]) -> list[tuple[float, float, float]]:
     """(threshold, precision, recall) at every distinct score, from the highest down."""
     positives = sum(1 for y in labels if y)

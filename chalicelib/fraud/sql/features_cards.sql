@@ -1,0 +1,8 @@
+-- The cards' running aggregates with the file's new rows, after the features read them. Sums, min and max
+-- do not care in which order rows arrive. Card order: concurrent loads of one card lock in one order.
+INSERT INTO fraud_card_profile AS p (card_token, n, sum_lamt, first_ts, last_ts)
+SELECT n.card_token, count(*), sum(ln(n.amt + 1)), min(n.ts), max(n.ts)
+FROM fraud_new n GROUP BY n.card_token ORDER BY n.card_token
+ON CONFLICT (card_token) DO UPDATE
+SET n = p.n + EXCLUDED.n, sum_lamt = p.sum_lamt + EXCLUDED.sum_lamt,
+    first_ts = least(p.first_ts, EXCLUDED.first_ts), last_ts = greatest(p.last_ts, EXCLUDED.last_ts)
