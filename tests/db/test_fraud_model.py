@@ -18,7 +18,7 @@ from tests.support.fraud_cases import FraudBench, txn
 from tools.evaluate.evaluation import MemoryShelf, scratch_database
 from tools.evaluate.train import MODEL_FEATURES, PARAMS, export
 
-REPO = DEPLOYED_MODEL.parent.parent
+REPO = DEPLOYED_MODEL.parents[2]  # chalicelib/fraud/model.json -> the repository
 
 T = dt.datetime(2024, 3, 1, 10, 0, 0)  # the same start as test_fraud_features.py
 
