@@ -8,6 +8,8 @@ metrics of one invocation are flushed at its end (chalicelib/platform/observe.py
 """
 from __future__ import annotations
 
+import json
+import sys
 import threading
 from collections.abc import Mapping
 
@@ -88,7 +90,10 @@ def flush() -> None:
     with _LOCK:
         metrics = _metrics()
         if metrics.metric_set:
-            metrics.flush_metrics()
+            # One write with its newline: print() writes the newline apart, and in a process serving requests
+            # on threads (chalice local) another thread's line can land between the two, gluing both lines.
+            sys.stdout.write(json.dumps(metrics.serialize_metric_set(), separators=(",", ":")) + "\n")
+            metrics.clear_metrics()
 
 
 def clear() -> None:

@@ -26,22 +26,36 @@ SUMMARY = {
 
 
 def emf_values(line: str) -> dict[str, float]:
-    """{metric: sum of its values} of one EMF line of our namespace with the stage dimension only; {} for any
-    other line (a log line, a breakdown, text)."""
+    """{metric: sum of its values} of the EMF objects of our namespace with the stage dimension only in one line
+    ({} for a log line, a breakdown, text). A line may hold more than one JSON object: a process writing from
+    several threads can glue two lines together, and each object still counts."""
     if '"_aws"' not in line:
         return {}
-    try:
-        blob = json.loads(line)
-        [directive] = blob["_aws"]["CloudWatchMetrics"]
-    except (ValueError, KeyError, TypeError):
-        return {}
-    if directive.get("Namespace") != NAMESPACE or directive.get("Dimensions") != [["stage"]]:
-        return {}
-    out = {}
-    for metric in directive.get("Metrics", []):
-        value = blob.get(metric["Name"], 0)
-        out[metric["Name"]] = sum(value) if isinstance(value, list) else value
+    out: dict[str, float] = {}
+    for blob in _objects(line):
+        try:
+            [directive] = blob["_aws"]["CloudWatchMetrics"]
+        except (KeyError, TypeError, ValueError):
+            continue
+        if directive.get("Namespace") != NAMESPACE or directive.get("Dimensions") != [["stage"]]:
+            continue
+        for metric in directive.get("Metrics", []):
+            value = blob.get(metric["Name"], 0)
+            out[metric["Name"]] = out.get(metric["Name"], 0) + (sum(value) if isinstance(value, list) else value)
     return out
+
+
+def _objects(line: str) -> Iterable[dict]:
+    """The JSON objects written one after another in `line`; stops at the first text that is not one."""
+    decoder, at = json.JSONDecoder(), line.find("{")
+    while at >= 0:
+        try:
+            blob, end = decoder.raw_decode(line, at)
+        except ValueError:
+            return
+        if isinstance(blob, dict):
+            yield blob
+        at = line.find("{", end)
 
 
 class Tally:

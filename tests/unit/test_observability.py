@@ -124,6 +124,24 @@ def test_the_tally_sums_only_the_stage_totals_of_our_namespace():
     assert emf_values(lines[1]) == {}
 
 
+def test_an_emf_line_glued_to_the_next_line_by_another_thread_still_counts():
+    """Seen in make demo: chalice local serves requests on threads, and print() writes its newline apart."""
+    emf = ('{"_aws":{"CloudWatchMetrics":[{"Namespace":"cardstream","Dimensions":[["stage"]],'
+           '"Metrics":[{"Name":"RecordsAccepted","Unit":"Count"}]}]},"stage":"x","RecordsAccepted":[500.0]}')
+    glued = [emf + '{"event":"request","status":202}', '{"event":"request"}' + emf, emf + emf]
+    assert Tally().feed_all(glued).totals() == {"RecordsAccepted": 2000}
+
+
+def test_the_invocation_line_is_written_whole_with_its_newline(capsys):
+    from chalicelib.platform import metrics
+
+    metrics.clear()
+    metrics.add("RecordsAccepted", 3)
+    metrics.flush()
+    out = capsys.readouterr().out
+    assert out.endswith("}\n") and out.count("\n") == 1 and emf_values(out.strip()) == {"RecordsAccepted": 3}
+
+
 def test_without_tracing_the_xray_sdk_is_never_imported():
     code = ("import sys, app; from chalicelib.platform.observe import tracer; "
             "assert tracer() is None and 'aws_xray_sdk' not in sys.modules, sorted(sys.modules)")
