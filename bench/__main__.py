@@ -6,6 +6,7 @@ Usage: python -m bench [NAME ...]   e.g. python -m bench api batcher
 """
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import pkgutil
@@ -32,8 +33,15 @@ def _merge(entries: list[dict]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n", 1)[0],
+                                     epilog="example: python -m bench api loader   (none named: all of them)")
+    parser.add_argument("names", nargs="*", help="benchmarks to run, by the part after bench_ (api, loader, ...)")
+    args = parser.parse_args(argv)
+    unknown = set(args.names) - {n.removeprefix("bench_") for n in _modules([])}
+    if unknown:
+        parser.error(f"no such benchmark: {', '.join(sorted(unknown))}")
     entries: list[dict] = []
-    for name in _modules(argv):
+    for name in _modules(args.names):
         print(f"== {name}", flush=True)
         for entry in importlib.import_module(f"bench.{name}").run():
             print(f"   {entry['name']}: {entry['value']:,.0f} {entry['unit']} vs baseline "
