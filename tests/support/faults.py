@@ -111,7 +111,7 @@ def serve_app(app) -> Iterator[str]:
     from chalice.local import LocalDevServer
 
     server = LocalDevServer(app, Config(chalice_stage="test"), "127.0.0.1", 0, server_cls=http.server.HTTPServer)
-    thread = threading.Thread(target=server.server.serve_forever, name="app-http", daemon=True)
+    thread = threading.Thread(target=server.server.serve_forever, args=(0.02,), name="app-http", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server.server_address[1]}"

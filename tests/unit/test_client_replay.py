@@ -59,7 +59,7 @@ def standin():
 
     def start(*script):
         api = ScriptedAPI(script)
-        threading.Thread(target=api.server.serve_forever, daemon=True).start()
+        threading.Thread(target=api.server.serve_forever, args=(0.02,), daemon=True).start()  # quick shutdown
         apis.append(api)
         return api
 

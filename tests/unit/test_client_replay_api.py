@@ -26,7 +26,7 @@ def api_url(aws):
 
     app_class = app.__class__  # create_local_server swaps it for a thread-safe subclass
     server = create_local_server(app, Config.create(), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
     thread.start()
     yield f"http://127.0.0.1:{server.server.server_address[1]}"
     server.shutdown()
