@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import signal
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 from chalicelib.platform.settings import get_settings
+from infra.local import children
 from infra.local.api import WARM_UP_REJECTED
 from infra.local.database import psql_command, redact
 from infra.local.metrics_tally import Tally, TeeLines
@@ -74,7 +74,7 @@ def _dashboard(state_dir: Path, out: str) -> int:
     from infra.local.database import resolve_database_url
 
     dsn, _ = resolve_database_url(state_dir, get_settings().database_url)
-    return _run_module("reporting", "--database-url", dsn, "--out", out)
+    return children.run_module(PROJECT_DIR, "reporting", "--database-url", dsn, "--out", out)
 
 
 WITH_SERVER = {"evaluate": "tools.evaluate", "train": "tools.evaluate.train", "fraud-report": "tools.evaluate.report"}
@@ -89,12 +89,7 @@ def _with_server(module: str, *args: str) -> int:
         from infra.local.postgres import ensure_postgres  # stopped and deleted when this process exits
 
         server = ensure_postgres(tempfile.mkdtemp(prefix="cardstream-eval-"), on_exit="delete")
-    return _run_module(module, *args, "--database-url", server)
-
-
-def _run_module(module: str, *args: str) -> int:
-    """`python -m module args` in the project folder: its output is ours, its exit status ours too."""
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=PROJECT_DIR).returncode
+    return children.run_module(PROJECT_DIR, module, *args, "--database-url", server)
 
 
 def _add_stack_options(parser: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import signal
 import subprocess
+import sys
 
 _PR_SET_PDEATHSIG = 1
 
@@ -41,3 +42,10 @@ def stop(proc: subprocess.Popen | None, timeout: float = 10.0, how: signal.Signa
 def _die_with_parent() -> None:
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def run_module(project_dir, module: str, *args: str) -> int:
+    """`python -m module args` in the project folder, in the foreground: its output goes to ours (flushed
+    first, so the lines stay in order), and its exit status is returned."""
+    sys.stdout.flush()
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=project_dir).returncode

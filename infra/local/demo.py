@@ -94,7 +94,7 @@ def run_demo(options: StackOptions, rows: int = 10_000, seed: int = 42, demo_fil
     _print_summary(result, ledger, watch.seen, started, missing, alert_summary(dsn, since))
     # Summed from the EMF lines the functions printed into the stack's log (not from the database).
     _say(Tally(exclude=WARM_UP_REJECTED).feed_all(stack.lines()).summary_line())
-    _child(options.project_dir, "reporting", "--database-url", dsn, "--out", str(home / "dashboard.html"))
+    children.run_module(options.project_dir, "reporting", "--database-url", dsn, "--out", str(home / "dashboard.html"))
     if code != 0 or not drained["complete"]:
         _say(f"the stack did not drain cleanly (exit {code}); see {stack.log_path}")
     return 1 if missing or code != 0 or not drained["complete"] else 0
@@ -129,19 +129,14 @@ def _replay_unless_broken(stack: StackProcess, project_dir: Path, sample: Path, 
     return Replayed.read(result_file)
 
 
-def _child(project_dir: Path, module: str, *args: str) -> int:
-    """Run `python -m module args` in the project folder, its output going to ours."""
-    sys.stdout.flush()
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=project_dir).returncode
-
-
 def _sample(project_dir: Path, home: Path, rows: int, seed: int) -> Path:
     path = home / "demo" / f"sample-{rows}-seed{seed}.csv"
     if path.exists():
         _say(f"sample: {path} (kept from an earlier run: its rows are duplicates now)")
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    if _child(project_dir, "client", "generate", "--rows", str(rows), "--seed", str(seed), "--out", str(path)):
+    generate = ("client", "generate", "--rows", str(rows), "--seed", str(seed), "--out", str(path))
+    if children.run_module(project_dir, *generate):
         raise RuntimeError("generating the sample failed; see the message above")
     return path
 
