@@ -1,13 +1,22 @@
 """The fraud model's features, set-based in the loader's transaction, from compact per-card state.
 
-`build` makes the temporary table `fraud_features` (one row per new transaction of the file, columns named as
-FEATURES) from the card's running aggregates, its recent rows and its first uses (sql/040_fraud_features.sql),
-never from windows over all stored rows; `remember` then folds the file's new rows into that state. Only rows
-this transaction inserted count (chalicelib/fraud/sql/features_new.sql), so a reloaded file changes nothing.
-The first uses are written only for the rows that are first uses (new_merchant / new_category).
-Temp tables, all dropped at commit: `fraud_new` (the new rows), `fraud_features` (their features).
+`select` computes the features of each new transaction of the file (made ready by `prepare`; `build` writes them
+to the temporary table `fraud_features`) from the card's running aggregates, its recent rows and its first uses
+(sql/040_fraud_features.sql), never from windows over all stored rows; `remember` then folds the file's new rows
+into that state. Only rows this transaction inserted count
+(chalicelib/fraud/sql/features_new.sql), so a reloaded file changes nothing.
+
+The features are the ones asked for: a scorer asks for what its model reads (`Model.inputs`), training for
+every feature. chalicelib/fraud/sql/features_rows.sql is the one spelling of every feature, and PostgreSQL
+leaves out the windows and joins no asked-for column needs. The optional parts of the state (PARTS: the merchant
+first uses and the recent rows) are kept only while a feature asked for needs them (sql/060_fraud_state_parts.sql):
+asked for again, a part is rebuilt from the stored rows first. Temp tables, all dropped at commit: `fraud_new`
+(the new rows), `fraud_features` (their features).
 """
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from psycopg2 import sql
 
@@ -15,38 +24,103 @@ from chalicelib.platform.sqlfiles import sql_text
 
 RECENT_DAYS = 14  # fraud_card_recent keeps this much of each card: the 7-day window, plus 7 days of lateness
 
-# The model's inputs, in the artifact's order; each is a column of fraud_features (category_code is derived
-# from `category` by the model, with the artifact's list of categories).
+# Every feature a model may read, in training's order; each but category_code is a column of features_rows.sql
+# (category_code is derived from `category` by the model, with the artifact's list of categories).
 FEATURES = ("amt", "amt_vs_card", "amt_vs_category", "n_prior", "hour", "night", "age", "km", "new_merchant",
             "new_category", "hours_since_prev", "n_1h", "amt_1h", "n_24h", "amt_24h", "n_7d", "amt_7d",
             "category_code")
-# Display-only columns a reason may quote.
-CONTEXT = ("trans_num", "ts", "category", "card_typical", "category_typical")
+# Always selected: what a reason may quote, and the row's keys.
+CONTEXT = ("trans_num", "card_token", "merchant_id", "ts", "category", "amt", "card_typical", "category_typical")
+_DERIVED = frozenset({"category_code"})
+
+
+@dataclass(frozen=True)
+class Part:
+    """An optional part of the per-card state: kept (by `remember`, its rows added) while a feature needs it."""
+    name: str  # fraud_state_part.part; chalicelib/fraud/sql/rebuild_<name>.sql rebuilds it from the stored rows
+    needed_by: frozenset[str]
+    remember: str  # the statement (chalicelib/fraud/sql/) that adds a file's rows
+    drop: str | None = None  # run when it stops being kept: its rows would otherwise be read stale
+
+
+PARTS = (
+    Part("merchant_first_use", frozenset({"new_merchant"}), "features_seen_merchants"),
+    Part("recent_rows", frozenset({"hours_since_prev", "n_1h", "amt_1h", "n_24h", "amt_24h", "n_7d", "amt_7d"}),
+         "features_recent", drop="DELETE FROM fraud_card_recent"),
+)
+_PARTS_LOCK = 0x66727374  # "frst": shared by the loads that read the kept parts, exclusive to change them
 
 
 class FraudFeatures:
     """The two halves of the feature step, around whatever reads `fraud_features` in between."""
 
-    def __init__(self, recent_days: int = RECENT_DAYS):
+    def __init__(self, recent_days: int = RECENT_DAYS, features: Iterable[str] = FEATURES):
         if recent_days < 7:
             raise ValueError("recent_days must cover the 7-day velocity window")
+        wanted = set(features)
+        if unknown := wanted - set(FEATURES):
+            raise ValueError(f"unknown features: {sorted(unknown)}")
         self._params = {"recent_days": recent_days}
+        self.features = tuple(name for name in FEATURES if name in wanted)
+        self.parts = tuple(part for part in PARTS if part.needed_by & wanted)
+        columns = dict.fromkeys(CONTEXT + tuple(name for name in self.features if name not in _DERIVED))
+        # our own column names, checked against FEATURES above: nothing here comes from outside
+        self.select = f"SELECT {', '.join(columns)} FROM ({sql_text('fraud', 'features_rows')}\n) f"
 
-    def build(self, cur, all_new: bool = False) -> int:
-        """fraud_new and fraud_features for the rows this transaction inserted; how many there are. `all_new`:
-        the loader inserted every good row of the file (no duplicates), so they are read from `stage` alone."""
+    def prepare(self, cur, all_new: bool = False) -> int:
+        """fraud_new (the rows this transaction inserted) and the state the features read; how many rows are new.
+        `all_new`: the loader inserted every good row of the file (no duplicates), so they are read from `stage`
+        alone. Then `select` gives their features (a scorer reads them once, as a subquery)."""
+        self.settle(cur)
         cur.execute(sql_text("fraud", "features_new_all" if all_new else "features_new"))
         new_rows = cur.rowcount
-        cur.execute("ANALYZE fraud_new")  # a fresh temp table has no statistics; the joins need its size
         cur.execute(sql_text("fraud", "features_category"))
-        cur.execute(sql_text("fraud", "features_rows"))
+        return new_rows
+
+    def build(self, cur, all_new: bool = False) -> int:
+        """`prepare`, then the temporary table fraud_features with the new rows' features (for training and
+        tests, which read them more than once); how many rows are new."""
+        new_rows = self.prepare(cur, all_new)
+        cur.execute(f"CREATE TEMP TABLE fraud_features ON COMMIT DROP AS {self.select}")
         return new_rows
 
     def remember(self, cur) -> None:
-        """Fold the new rows into the per-card state (after the features read the state before them)."""
+        """Fold the new rows into the per-card state (after the features read the state before them); fraud_new
+        is all it reads."""
         cur.execute(sql_text("fraud", "features_cards"))
         cur.execute(sql_text("fraud", "features_seen"))
-        cur.execute(sql_text("fraud", "features_recent"), self._params)
+        for part in self.parts:
+            cur.execute(sql_text("fraud", part.remember), self._params)
+
+    def settle(self, cur) -> None:
+        """Make the list of kept state parts true for these features, before they read the state. A load that
+        keeps the list as it is holds a shared lock until it commits; one that changes it holds the exclusive
+        lock, so it waits for the loads reading the parts (a rebuild then sees their rows; a drop never pulls
+        rows from under a load that reads them) and they wait for it. Loads of two models (a deploy's minutes)
+        take turns; two that both change the list may deadlock, and PostgreSQL stops one, which is retried."""
+        kept = self._kept(cur)
+        changes = self._changes(kept)
+        cur.execute(f"SELECT pg_advisory_xact_lock{'' if changes else '_shared'}(%s)", (_PARTS_LOCK,))
+        kept = self._kept(cur)  # again, under the lock: another load may have changed the list meanwhile
+        if self._changes(kept) and not changes:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_PARTS_LOCK,))
+            kept = self._kept(cur)
+        for part in self._changes(kept):
+            if part in self.parts:
+                cur.execute(sql_text("fraud", f"rebuild_{part.name}"), self._params)
+            else:
+                cur.execute("DELETE FROM fraud_state_part WHERE part = %s", (part.name,))
+                if part.drop:
+                    cur.execute(part.drop)
+
+    def _changes(self, kept: set[str]) -> list[Part]:
+        """The parts to rebuild (needed, not kept) or to drop (kept, not needed)."""
+        return [part for part in PARTS if (part in self.parts) != (part.name in kept)]
+
+    @staticmethod
+    def _kept(cur) -> set[str]:
+        cur.execute("SELECT part FROM fraud_state_part")
+        return {row[0] for row in cur.fetchall()}
 
 
 def copy_features(cur, table: str) -> None:

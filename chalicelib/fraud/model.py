@@ -1,12 +1,13 @@
 """The trained fraud model, shipped as data: gradient-boosted trees in JSON, scored without any ML library.
 
-The artifact (`make train` writes models/<version>.json and this package's copy, fraud_model.json, which the
-Lambda bundle carries) holds the feature names, the category codes and each tree as flat node lists: a split
-node sends x <= threshold left; a leaf has feature -1. The raw score is the sum of the leaves reached; the
-score is its logistic. `sql_score()` writes that as one SQL expression over fraud_features (one CASE per tree),
-so the whole file is scored set-based; `explain()` walks the trees in Python for the few alerted rows and
-splits the raw score into each feature's contribution (each split's change of the node value is credited to
-the split's feature), which the alert shows as its top reasons in words (chalicelib/fraud/reasons.py).
+The artifact (`make train` writes models/<version>.json and this package's copy, model.json, which the Lambda
+bundle carries) holds the feature names, the category codes and each tree as flat node lists: a split node sends
+x <= threshold left; a leaf has feature -1. The raw score is the sum of the leaves reached; the score is its
+logistic. `sql_raw()` writes a run of trees as one SQL expression over a feature row (one CASE per tree), so the
+whole file is scored set-based (chalicelib/fraud/scoring.py); `explain()` walks the trees in Python for the few
+alerted rows and splits the raw score into each feature's contribution (each split's change of the node value is
+credited to the split's feature), which the alert shows as its top reasons in words (chalicelib/fraud/reasons.py).
+Only the features some split reads (`inputs`) are computed by the loader.
 """
 from __future__ import annotations
 
@@ -49,9 +50,18 @@ class Model:
         return cls(data["version"], tuple(data["features"]), tuple(data["categories"]), trees,
                    float(data["threshold"]))
 
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The features some split reads, in the artifact's order: all the loader needs to compute."""
+        read = {i for t in self.trees for i in t.feature if i >= 0}
+        return tuple(name for i, name in enumerate(self.features) if i in read)
+
     def vector(self, row: dict) -> list[float]:
-        """A fraud_features row (a dict by column name) as the model's input."""
-        return [float(self.category_code(row["category"])) if name == "category_code" else float(row[name])
+        """A fraud_features row (a dict by column name) as the model's input; a feature no split reads is 0.0
+        (the loader does not compute it, and its value cannot change a score)."""
+        inputs = set(self.inputs)
+        return [0.0 if name not in inputs
+                else float(self.category_code(row["category"])) if name == "category_code" else float(row[name])
                 for name in self.features]
 
     def category_code(self, category: str) -> int:
@@ -74,13 +84,26 @@ class Model:
                 node = child
         return shares
 
-    def sql_score(self) -> str:
-        """The score as one SQL expression over a row of fraud_features aliased `f`."""
-        codes = " ".join(f"WHEN {_quote(c)} THEN {i}" for i, c in enumerate(self.categories))
+    def sql_raw(self, start: int = 0, stop: int | None = None) -> str:
+        """The sum of trees[start:stop]'s leaves as one SQL expression over a row aliased `f` of sql_inputs()."""
         columns = {name: f"f.{name}" for name in self.features}  # float8 columns (fraud_features_rows.sql)
-        columns["category_code"] = f"(CASE f.category {codes} ELSE -1 END)::float8"
-        trees = " + ".join(_tree_sql(t, 0, self.features, columns) for t in self.trees)
-        return f"1 / (1 + exp(-({trees})))"
+        return " + ".join(_tree_sql(t, 0, self.features, columns) for t in self.trees[start:stop]) or "0::float8"
+
+    def head_bound(self, threshold: float, head: int) -> float:
+        """The least sum of the first `head` trees with which a row can still score `threshold` or more: below
+        it, even the largest leaf of every later tree cannot lift the raw score to the threshold's logit. So a
+        row under it can be left unscored without changing any alert (a little below, for rounding)."""
+        if not 0 < threshold < 1:
+            return -math.inf
+        tail = math.fsum(max(v for f, v in zip(t.feature, t.value, strict=True) if f < 0) for t in self.trees[head:])
+        return math.log(threshold / (1 - threshold)) - tail - 1e-9
+
+    def sql_inputs(self, table: str) -> str:
+        """A subquery over `table` (the feature rows: a table, or a subquery in parentheses): its columns and the
+        category_code, computed once per row (the trees compare it dozens of times). OFFSET 0 keeps the planner
+        from pulling the subquery up, which would copy the CASE into every comparison."""
+        codes = " ".join(f"WHEN {_quote(c)} THEN {i}" for i, c in enumerate(self.categories))
+        return f"(SELECT t.*, (CASE t.category {codes} ELSE -1 END)::float8 AS category_code FROM {table} t OFFSET 0)"
 
 
 def _tree_sql(tree: Tree, node: int, names: tuple[str, ...], columns: dict[str, str]) -> str:

@@ -36,14 +36,15 @@ MERCHANT_SEEN = TempTable(
     "each distinct (merchant, category) pair of the file, checked once",
     "merchant, category, has_good_rows (a row of the pair is still good), reason",
     written_by=("load/check_merchants.sql", "load/reject_customers.sql"),
-    read_by=("load/rows.py", "load/reject_merchants.sql", "load/upsert_merchants.sql"),
+    read_by=("load/rows.py", "load/reject_merchants.sql", "load/upsert_merchants.sql", "fraud/features_new_all.sql"),
 )
 CUSTOMER_SEEN = TempTable(
     "customer_seen",
     "each distinct combination of the cardholder fields (about one per card), checked once",
     "card_token, cc_last4 ... dob (the 14 cardholder columns), last_seen, last_line (its latest good row), reason",
     written_by=("load/check_customers.sql",),
-    read_by=("load/rows.py", "load/reject_customers.sql", "load/upsert_addresses.sql", "load/upsert_customers.sql"),
+    read_by=("load/rows.py", "load/reject_customers.sql", "load/upsert_addresses.sql", "load/upsert_customers.sql",
+             "fraud/features_new_all.sql"),
 )
 FRAUD_CARDS = TempTable(
     "fraud_cards",
@@ -67,20 +68,21 @@ FRAUD_NEW = TempTable(
     "trans_num, card_token, ts, amt, cents, category, merchant_id, the row's own fields the features use",
     written_by=("fraud/features_new.sql", "fraud/features_new_all.sql"),
     read_by=("fraud/features_cards.sql", "fraud/features_category.sql", "fraud/features_recent.sql",
-             "fraud/features_rows.sql"),
+             "fraud/features_rows.sql", "fraud/features_seen.sql", "fraud/features_seen_merchants.sql"),
 )
 FRAUD_FEATURES = TempTable(
     "fraud_features",
-    "one row per new transaction: the model's inputs (fraud/features.py's FEATURES), from the card's kept state",
-    "trans_num, card_token, ts, the FEATURES columns (float8), new_merchant, new_category; read outside chalicelib "
-    "only through fraud/features.py's copy_features()",
-    written_by=("fraud/features_rows.sql",),
-    read_by=("fraud/features_seen.sql", "fraud/scoring.py", "fraud/features.py"),
+    "training's and the tests' copy of FraudFeatures.select: one row per new transaction, the features asked for",
+    "fraud/features.py's CONTEXT columns and the features asked for (float8); read outside chalicelib only "
+    "through fraud/features.py's copy_features()",
+    written_by=("fraud/features.py",),  # CREATE TEMP TABLE fraud_features AS SELECT ... FROM (features_rows.sql)
+    read_by=("fraud/features.py",),  # copy_features() (training); the scorer reads FraudFeatures.select itself
 )
 FRAUD_MODEL_SCORE = TempTable(
     "fraud_model_score",
-    "every new transaction's model score, until commit",
-    "trans_num, score; read outside chalicelib only through fraud/scoring.py's copy_model_scores()",
+    "the model's scores at or above the threshold (every new row's with keep_all_scores), with their features",
+    "fraud_features' columns, category_code, head (the first half of the trees), score; read outside chalicelib "
+    "only through fraud/scoring.py's copy_model_scores()",
     written_by=("fraud/scoring.py",),
     read_by=("fraud/scoring.py",),
 )

@@ -5,7 +5,9 @@ import contextlib
 import datetime as dt
 import io
 import math
+import threading
 
+import psycopg2
 import pytest
 
 from chalicelib.fraud.features import FraudFeatures
@@ -134,3 +136,55 @@ def test_a_reloaded_file_changes_neither_the_state_nor_any_feature(bench):
     assert (result.rows_inserted, result.rows_duplicate) == (0, 2)
     assert bench.state() == before
     assert bench.rows == seen
+
+
+def test_a_state_part_no_feature_needs_is_dropped_then_rebuilt_when_a_feature_needs_it_again(bench):
+    days = [[txn(card, T + dt.timedelta(days=d, hours=card), f"{10 + d + card}.00", merchant=f"fraud_{d % 3}")
+             for card in (1, 2)] for d in range(12)]
+    later = {r["trans_num"] for day in days[6:] for r in day}
+    bench.features = FraudFeatures(features=("amt", "amt_vs_card", "new_category"))  # no velocity, no merchants
+    for number, day in enumerate(days[:6]):
+        bench.file(f"raw-data/{number}.csv", day)
+    assert bench.query("SELECT part FROM fraud_state_part") == []
+    assert bench.query("SELECT count(*) FROM fraud_card_recent") == [(0,)]
+    assert "n_1h" not in bench.rows[days[0][0]["trans_num"]]
+    bench.features = FraudFeatures()  # a model that reads every feature: both parts are rebuilt before it reads
+    for number, day in enumerate(days[6:], start=6):
+        bench.file(f"raw-data/{number}.csv", day)
+    rebuilt, rebuilt_state = {k: v for k, v in bench.rows.items() if k in later}, bench.state()
+
+    bench.reset()
+    bench.rows.clear()
+    for number, day in enumerate(days):  # the same files, with every part kept all along
+        bench.file(f"raw-data/{number}.csv", day)
+    assert {k: v for k, v in bench.rows.items() if k in later} == rebuilt
+    assert bench.state() == rebuilt_state
+    assert sorted(bench.query("SELECT part FROM fraud_state_part")) == [("merchant_first_use",), ("recent_rows",)]
+
+
+def test_a_load_that_rebuilds_a_state_part_waits_for_the_loads_still_reading_the_parts(bench, features_dsn):
+    bench.features = FraudFeatures(features=("amt",))
+    bench.file("raw-data/1.csv", _history())  # the parts are dropped: this model needs neither
+    reading = psycopg2.connect(features_dsn)  # a load of that model, between its first step and its commit
+    FraudFeatures(features=("amt",)).settle(reading.cursor())
+    done = threading.Event()
+
+    def rebuild() -> None:  # a load of a model that needs both parts
+        conn = psycopg2.connect(features_dsn)
+        with conn, conn.cursor() as cur:
+            FraudFeatures().settle(cur)
+        conn.close()
+        done.set()
+
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    try:
+        assert not done.wait(1.0)  # waits for the reading load
+        assert bench.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == [(1,)]
+    finally:
+        reading.commit()
+        worker.join(10)
+        reading.close()
+    assert done.is_set()
+    assert sorted(bench.query("SELECT part FROM fraud_state_part")) == [("merchant_first_use",), ("recent_rows",)]
+    assert bench.query("SELECT count(*) FROM fraud_card_recent") == [(2,)]

@@ -63,7 +63,7 @@ def _load(dsn: str, files: list[list[dict]], scorer: ModelScorer) -> tuple[Fraud
     shelf, kept = MemoryShelf(), {}
 
     def keep(cur, _context) -> None:
-        cur.execute("SELECT f.*, s.score FROM fraud_model_score s JOIN fraud_features f USING (trans_num)")
+        cur.execute("SELECT * FROM fraud_model_score")  # the scores with their features
         names = [c.name for c in cur.description]
         kept.update({r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()})
 
@@ -88,7 +88,7 @@ def test_the_sql_score_is_the_python_score_of_the_same_feature_row(model_dsn):
     night = [txn(7, T.replace(day=5, hour=23, minute=m), f"{900 + m}.00", "shopping_net",
                  merch=(38.5, -79.0)) for m in range(3)]
     files = [_day(card, day) for day in range(4) for card in (5, 6, 7)] + [night]
-    bench, kept = _load(model_dsn, files, ModelScorer(threshold=0.5))
+    bench, kept = _load(model_dsn, files, ModelScorer(threshold=0.5, keep_all_scores=True))
     bench.db.close()
     assert len(kept) == 4 * 3 * 4 + 3
     for row in kept.values():
@@ -98,7 +98,7 @@ def test_the_sql_score_is_the_python_score_of_the_same_feature_row(model_dsn):
 def test_an_alert_keeps_its_score_the_model_version_and_three_reasons_in_words(model_dsn):
     night = [txn(7, T.replace(day=5, hour=23, minute=m), f"{900 + m}.00", "shopping_net",
                  merch=(38.5, -79.0)) for m in range(3)]
-    bench, kept = _load(model_dsn, [_day(7, 0), _day(7, 1), night], ModelScorer(threshold=0.5))
+    bench, kept = _load(model_dsn, [_day(7, 0), _day(7, 1), night], ModelScorer(threshold=0.5, keep_all_scores=True))
     alerts = bench.query("SELECT trans_num, score::float8, reasons, rule_version FROM fraud_alert ORDER BY 1")
     bench.db.close()
     assert {a[0] for a in alerts} == {k for k, row in kept.items() if row["score"] >= 0.5}
@@ -117,12 +117,35 @@ def test_a_threshold_outside_zero_to_one_is_refused():
 
 def test_labels_are_never_an_input_to_the_features_or_the_score(model_dsn):
     files = [_day(card, day) for day in range(3) for card in (5, 6)]
-    bench, labelled = _load(model_dsn, files, ModelScorer(threshold=0.5))
+    bench, labelled = _load(model_dsn, files, ModelScorer(threshold=0.5, keep_all_scores=True))
     bench.db.close()
     flipped = [[{**r, "is_fraud": "1" if r["is_fraud"] == "0" else ""} for r in records] for records in files]
-    bench, unlabelled = _load(model_dsn, flipped, ModelScorer(threshold=0.5))
+    bench, unlabelled = _load(model_dsn, flipped, ModelScorer(threshold=0.5, keep_all_scores=True))
     bench.db.close()
     def features(rows: dict) -> dict:  # merchant_id is an identity: a second load numbers merchants anew
         return {k: {n: v for n, v in row.items() if n != "merchant_id"} for k, row in rows.items()}
 
     assert features(labelled) == features(unlabelled) and len(labelled) == 24
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.9])
+def test_leaving_out_rows_that_cannot_reach_the_threshold_changes_no_alert(model_dsn, threshold):
+    night = [txn(7, T.replace(day=5, hour=23, minute=m), f"{900 + m}.00", "shopping_net",
+                 merch=(38.5, -79.0)) for m in range(3)]
+    files = [_day(card, day) for day in range(4) for card in (5, 6, 7)] + [night]
+    alerts = []
+    for keep_all in (True, False):
+        bench, kept = _load(model_dsn, files, ModelScorer(threshold=threshold, keep_all_scores=keep_all))
+        alerts.append(bench.query("SELECT trans_num, score, reasons FROM fraud_alert ORDER BY 1"))
+        bench.db.close()
+        assert len(kept) == (4 * 3 * 4 + 3 if keep_all else len(alerts[-1]))
+    assert alerts[0] == alerts[1] and alerts[0]
+
+
+def test_the_model_reads_only_the_features_its_trees_split_on():
+    model = deployed_model()
+    read = {model.features[i] for t in model.trees for i in t.feature if i >= 0}
+    assert set(model.inputs) == read and "n_1h" not in read
+    x = model.vector({name: 1.0 for name in model.inputs} | {"category": "misc_net"})
+    unread = [i for i, name in enumerate(model.features) if name not in model.inputs]
+    assert unread and model.score(x) == model.score([123.0 if i in unread else v for i, v in enumerate(x)])

@@ -180,7 +180,7 @@ def evaluate_file(path: str, *, database_url: str, threshold: float | None, rows
     where = "the server given"
     out(f"evaluate: loading {(valid + rows_per_file - 1) // rows_per_file} files of <= {rows_per_file} rows in "
         f"transaction time order through the loader into a scratch database on {where}")
-    scorer = ModelScorer(threshold)
+    scorer = ModelScorer(threshold, keep_all_scores=True)  # the measures need every row's score
     if measure_from:
         out(f"evaluate: measuring the rows from {measure_from:%Y-%m-%d %H:%M:%S} on; the earlier ones are history")
     with scratch_database(database_url) as dsn:

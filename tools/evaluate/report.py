@@ -29,7 +29,7 @@ FILES = (("sparkov_labelled_27k.csv", SPLIT, "out-of-time test slice (2020), aft
 def run(data: Path, database_url: str | None) -> list[tuple[str, str, Evaluation, list]]:
     results = []
     for name, since, what in FILES:
-        scorer = ModelScorer()
+        scorer = ModelScorer(keep_all_scores=True)
         with scratch_database(database_url) as dsn:
             result = evaluate_rows(dsn, read_labelled(data / name), scorer, 500, since, keep_alerts=3)
         results.append((name, what, result, scorer.model.version))

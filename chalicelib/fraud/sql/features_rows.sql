@@ -2,34 +2,40 @@
 -- never from windows over card_transaction: the rows read per card are bounded by recent_days, whatever the
 -- history. "Before it" means earlier in transaction time (a row at the same second counts as earlier for the
 -- velocity windows; every row at a card's first second with a merchant or category is a first use), so a score
--- does not depend on how rows were cut into files, and a late row sees the windows as they were at its time (exact while it is at most
--- recent_days - 7 days older than its card's newest). The card's typical amount is its running aggregate: for a
--- late row it includes the card's later rows (order-independent sums; documented in docs/fraud.md).
+-- does not depend on how rows were cut into files, and a late row sees the windows as they were at its time (exact
+-- while it is at most recent_days - 7 days older than its card's newest). The card's typical amount is its running
+-- aggregate: for a late row it includes the card's later rows (order-independent sums; documented in docs/fraud.md).
 -- Features without history are neutral, not NULL: ratio 1 (log 0), no previous = -1 hour, and n_prior says why.
-CREATE TEMP TABLE fraud_features ON COMMIT DROP AS
+-- A SELECT: chalicelib/fraud/features.py writes the columns a scorer asks for into fraud_features, and PostgreSQL
+-- leaves out whatever no asked-for column needs (a window function, or a LEFT JOIN on a unique key that nothing
+-- reads), so a model that reads no velocity feature pays for none of the windows. Keep it that way: a join a
+-- feature needs is a LEFT JOIN on the joined side's key.
 WITH cards AS MATERIALIZED (
     SELECT n.card_token, min(n.ts) - interval '7 days' AS since FROM fraud_new n GROUP BY n.card_token
 ),
 timeline AS (  -- the cards' stored recent rows and the file's new rows (with their columns), one timeline per card
-    SELECT r.card_token, r.ts, r.trans_num, r.cents, false AS is_new, NULL::bigint AS merchant_id,
-           NULL::text COLLATE "C" AS category, NULL::float8 AS amt, NULL::float8 AS lat, NULL::float8 AS long,
-           NULL::float8 AS home_lat, NULL::float8 AS home_long, NULL::date AS dob
+    SELECT r.card_token, r.ts, r.trans_num, r.cents::int4, false AS is_new, NULL::bigint AS merchant_id,
+           NULL::text COLLATE "C" AS category, NULL::float8 AS amt, NULL::float8 AS lamt, NULL::float8 AS lat, NULL::float8 AS long,
+           NULL::float8 AS home_lat, NULL::float8 AS home_long, NULL::float8 AS home_cos_lat,
+           NULL::date AS dob
     FROM cards c JOIN fraud_card_recent r ON r.card_token = c.card_token AND r.ts >= c.since
     UNION ALL
-    SELECT n.card_token, n.ts, n.trans_num, n.cents, true, n.merchant_id, n.category, n.amt, n.lat, n.long,
-           n.home_lat, n.home_long, n.dob
+    SELECT n.card_token, n.ts, n.trans_num, n.cents::int4, true, n.merchant_id, n.category, n.amt, ln(n.amt + 1), n.lat, n.long,
+           n.home_lat, n.home_long, n.home_cos_lat, n.dob
     FROM fraud_new n
 ),
 windowed AS (  -- one sort (card, time, trans_num) serves every window; RANGE frames include the current row and
                -- its peers, and the row's own part is subtracted
-    SELECT l.*, ln(l.amt + 1) AS lamt,
-           count(*) OVER h1 - 1 AS n_1h, (sum(l.cents) OVER h1 - l.cents) / 100.0::float8 AS amt_1h,
-           count(*) OVER d1 - 1 AS n_24h, (sum(l.cents) OVER d1 - l.cents) / 100.0::float8 AS amt_24h,
-           count(*) OVER d7 - 1 AS n_7d, (sum(l.cents) OVER d7 - l.cents) / 100.0::float8 AS amt_7d,
+    SELECT l.*,
+           -- cents as int4 (the dictionary caps amt far below $21 million): sum(int4) adds plain bigints,
+           -- where sum(bigint) would add in numeric
+           (count(*) OVER h1 - 1)::float8 AS n_1h, (sum(l.cents) OVER h1 - l.cents) / 100.0::float8 AS amt_1h,
+           (count(*) OVER d1 - 1)::float8 AS n_24h, (sum(l.cents) OVER d1 - l.cents) / 100.0::float8 AS amt_24h,
+           (count(*) OVER d7 - 1)::float8 AS n_7d, (sum(l.cents) OVER d7 - l.cents) / 100.0::float8 AS amt_7d,
            lag(l.ts) OVER card_order AS prev_ts,
            -- what the file's earlier new rows add to the stored running aggregates
            count(*) FILTER (WHERE l.is_new) OVER card_order - 1 AS n_before,
-           coalesce(sum(ln(l.amt + 1)) FILTER (WHERE l.is_new) OVER card_order - ln(l.amt + 1), 0) AS lamt_before
+           coalesce(sum(l.lamt) OVER card_order - l.lamt, 0) AS lamt_before  -- lamt is NULL on stored rows
     FROM timeline l
     WINDOW h1 AS (PARTITION BY l.card_token ORDER BY l.ts RANGE BETWEEN interval '1 hour' PRECEDING AND CURRENT ROW),
            d1 AS (PARTITION BY l.card_token ORDER BY l.ts RANGE BETWEEN interval '24 hours' PRECEDING AND CURRENT ROW),
@@ -40,8 +46,9 @@ windowed AS (  -- one sort (card, time, trans_num) serves every window; RANGE fr
 -- that second is a first use unless the stored first use is as early
 first_merchant AS (SELECT card_token, merchant_id, min(ts) AS ts FROM fraud_new GROUP BY 1, 2),
 first_category AS (SELECT card_token, category, min(ts) AS ts FROM fraud_new GROUP BY 1, 2)
+-- whole numbers as float8 too: the model's SQL compares every feature as float8, without a cast per tree
 SELECT f.trans_num, f.card_token, f.merchant_id, f.ts, f.category, f.amt,
-       coalesce(p.n, 0) + f.n_before AS n_prior,
+       (coalesce(p.n, 0) + f.n_before)::float8 AS n_prior,
        -- ratios to the geometric-mean amount (of amt + 1): the card's own before it, and the category's
        CASE WHEN coalesce(p.n, 0) + f.n_before > 0
             THEN exp(f.lamt - (coalesce(p.sum_lamt, 0) + f.lamt_before) / (coalesce(p.n, 0) + f.n_before))
@@ -50,26 +57,25 @@ SELECT f.trans_num, f.card_token, f.merchant_id, f.ts, f.category, f.amt,
        CASE WHEN coalesce(p.n, 0) + f.n_before > 0
             THEN exp((coalesce(p.sum_lamt, 0) + f.lamt_before) / (coalesce(p.n, 0) + f.n_before)) - 1 END AS card_typical,
        exp(g.sum_lamt / g.n) - 1 AS category_typical,
-       -- whole numbers as float8 too: the model's SQL compares every feature as float8, without a cast per tree
-       extract(hour FROM f.ts)::float8 AS hour,
-       (extract(hour FROM f.ts) >= 22 OR extract(hour FROM f.ts) < 4)::int::float8 AS night,
-       extract(year FROM age(f.ts, f.dob::timestamp))::float8 AS age,
+       date_part('hour', f.ts) AS hour,
+       (date_part('hour', f.ts) >= 22 OR date_part('hour', f.ts) < 4)::int::float8 AS night,
+       date_part('year', age(f.ts, f.dob::timestamp)) AS age,
        2 * 6371.0 * asin(least(1, sqrt(  -- haversine km from the cardholder's home to the merchant
-           sin((f.lat - f.home_lat) / 2) ^ 2 + cos(f.home_lat) * cos(f.lat) * sin((f.long - f.home_long) / 2) ^ 2)))
+           sin((f.lat - f.home_lat) / 2) ^ 2 + f.home_cos_lat * cos(f.lat) * sin((f.long - f.home_long) / 2) ^ 2)))
            AS km,
        (f.ts = fm.ts AND NOT coalesce(sm.first_ts <= f.ts, false))::int::float8 AS new_merchant,
        (f.ts = fc.ts AND NOT coalesce(sc.first_ts <= f.ts, false))::int::float8 AS new_category,
        -- the previous row: in the timeline, else the stored newest when it is earlier (rows in order), else at
        -- least the 7 days the timeline covers (a late row whose card has only older or only later history)
-       coalesce(extract(epoch FROM f.ts - f.prev_ts) / 3600.0,
-                CASE WHEN p.last_ts < f.ts THEN extract(epoch FROM f.ts - p.last_ts) / 3600.0
+       coalesce(date_part('epoch', f.ts - f.prev_ts) / 3600.0,
+                CASE WHEN p.last_ts < f.ts THEN date_part('epoch', f.ts - p.last_ts) / 3600.0
                      WHEN p.first_ts < f.ts THEN 168 END,
                 -1)::float8 AS hours_since_prev,
        f.n_1h, f.amt_1h, f.n_24h, f.amt_24h, f.n_7d, f.amt_7d
 FROM windowed f
-JOIN first_merchant fm ON fm.card_token = f.card_token AND fm.merchant_id = f.merchant_id
-JOIN first_category fc ON fc.card_token = f.card_token AND fc.category = f.category
-JOIN fraud_category_profile g ON g.category = f.category  -- updated with this file's rows first
+LEFT JOIN first_merchant fm ON fm.card_token = f.card_token AND fm.merchant_id = f.merchant_id
+LEFT JOIN first_category fc ON fc.card_token = f.card_token AND fc.category = f.category
+LEFT JOIN fraud_category_profile g ON g.category = f.category  -- updated with this file's rows first
 LEFT JOIN fraud_card_profile p ON p.card_token = f.card_token
 LEFT JOIN fraud_card_seen sm ON sm.card_token = f.card_token AND sm.kind = 'm' AND sm.item = f.merchant_id::text
 LEFT JOIN fraud_card_seen sc ON sc.card_token = f.card_token AND sc.kind = 'c' AND sc.item = f.category

@@ -1,0 +1,18 @@
+-- Which optional parts of the per-card fraud state (sql/040_fraud_features.sql) are being kept up to date: the
+-- merchant first uses (about one row per card and merchant: writing them was a fifth of a file's load time) and
+-- the recent rows (what the velocity windows and the time since the previous row read). The loader keeps a part
+-- only while the deployed model reads a feature that needs it (chalicelib/fraud/features.py). A part listed here
+-- is complete: every load since it was listed added its rows. A loader whose model needs a part that is not
+-- listed rebuilds it from card_transaction first, in its own transaction (chalicelib/fraud/sql/rebuild_*.sql);
+-- one whose model does not need it takes it off the list.
+CREATE TABLE fraud_state_part (
+    part   text PRIMARY KEY CHECK (part IN ('merchant_first_use', 'recent_rows')),
+    since  timestamptz NOT NULL DEFAULT now()
+);
+-- Every load so far kept both.
+INSERT INTO fraud_state_part (part) VALUES ('merchant_first_use'), ('recent_rows');
+
+GRANT SELECT, INSERT, DELETE ON fraud_state_part TO cardstream_loader;
+GRANT DELETE ON fraud_card_seen TO cardstream_loader;
+-- fraud_profile_rebuild() (sql/040) fills every part but lists none: a part it filled while off the list is
+-- rebuilt again when asked for, which is only wasted work.
