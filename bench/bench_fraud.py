@@ -27,7 +27,7 @@ from client.generate import generate_rows
 from tools.evaluate.evaluation import MemoryShelf, scratch_database, session_options
 
 ROWS = 100_000
-ROUNDS = 2
+ROUNDS = 3
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 

@@ -32,22 +32,23 @@ FEATURES = ("amt", "amt_vs_card", "amt_vs_category", "n_prior", "hour", "night",
 # Always selected: what a reason may quote, and the row's keys.
 CONTEXT = ("trans_num", "card_token", "merchant_id", "ts", "category", "amt", "card_typical", "category_typical")
 _DERIVED = frozenset({"category_code"})
+# The first uses this load wrote (features_seen*.sql); the key lets PostgreSQL drop the join when no feature reads it.
+_FIRST_USE = ('CREATE TEMP TABLE fraud_first_use (card_token text COLLATE "C", kind "char", item text COLLATE "C", '
+              "first_ts timestamp NOT NULL, PRIMARY KEY (card_token, kind, item)) ON COMMIT DROP")
 
 
 @dataclass(frozen=True)
 class Part:
-    """An optional part of the per-card state: kept (by `remember`, its rows added) while a feature needs it."""
+    """An optional part of the per-card state: kept (each load adds its rows) while a feature needs it."""
     name: str  # fraud_state_part.part; chalicelib/fraud/sql/rebuild_<name>.sql rebuilds it from the stored rows
     needed_by: frozenset[str]
-    remember: str  # the statement (chalicelib/fraud/sql/) that adds a file's rows
     drop: str | None = None  # run when it stops being kept: its rows would otherwise be read stale
 
 
-PARTS = (
-    Part("merchant_first_use", frozenset({"new_merchant"}), "features_seen_merchants"),
-    Part("recent_rows", frozenset({"hours_since_prev", "n_1h", "amt_1h", "n_24h", "amt_24h", "n_7d", "amt_7d"}),
-         "features_recent", drop="DELETE FROM fraud_card_recent"),
-)
+MERCHANT_FIRST_USE = Part("merchant_first_use", frozenset({"new_merchant"}))  # features_seen_merchants.sql
+RECENT_ROWS = Part("recent_rows", frozenset({"hours_since_prev", "n_1h", "amt_1h", "n_24h", "amt_24h", "n_7d",
+                                              "amt_7d"}), drop="DELETE FROM fraud_card_recent")  # features_recent.sql
+PARTS = (MERCHANT_FIRST_USE, RECENT_ROWS)
 _PARTS_LOCK = 0x66727374  # "frst": shared by the loads that read the kept parts, exclusive to change them
 
 
@@ -74,7 +75,15 @@ class FraudFeatures:
         self.settle(cur)
         cur.execute(sql_text("fraud", "features_new_all" if all_new else "features_new"))
         new_rows = cur.rowcount
-        cur.execute(sql_text("fraud", "features_category"))
+        cur.execute(sql_text("fraud", "features_new_category"))
+        # The file's first uses are stored first, and listed for the features (features_rows.sql).
+        cur.execute(_FIRST_USE)
+        cur.execute(sql_text("fraud", "features_seen"))
+        if MERCHANT_FIRST_USE in self.parts:
+            cur.execute(sql_text("fraud", "features_seen_merchants"))
+        # Small tables, a few ms to analyze; without statistics the planner takes them for large ones and sorts
+        # the file's rows to merge-join them.
+        cur.execute("ANALYZE fraud_new_category, fraud_first_use")
         return new_rows
 
     def build(self, cur, all_new: bool = False) -> int:
@@ -88,9 +97,9 @@ class FraudFeatures:
         """Fold the new rows into the per-card state (after the features read the state before them); fraud_new
         is all it reads."""
         cur.execute(sql_text("fraud", "features_cards"))
-        cur.execute(sql_text("fraud", "features_seen"))
-        for part in self.parts:
-            cur.execute(sql_text("fraud", part.remember), self._params)
+        cur.execute(sql_text("fraud", "features_category"))
+        if RECENT_ROWS in self.parts:
+            cur.execute(sql_text("fraud", "features_recent"), self._params)
 
     def settle(self, cur) -> None:
         """Make the list of kept state parts true for these features, before they read the state. A load that

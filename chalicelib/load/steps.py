@@ -67,8 +67,22 @@ FRAUD_NEW = TempTable(
     "the rows this transaction inserted (a reloaded file's duplicates are not among them), for the model's features",
     "trans_num, card_token, ts, amt, cents, category, merchant_id, the row's own fields the features use",
     written_by=("fraud/features_new.sql", "fraud/features_new_all.sql"),
-    read_by=("fraud/features_cards.sql", "fraud/features_category.sql", "fraud/features_recent.sql",
+    read_by=("fraud/features_cards.sql", "fraud/features_new_category.sql", "fraud/features_recent.sql",
              "fraud/features_rows.sql", "fraud/features_seen.sql", "fraud/features_seen_merchants.sql"),
+)
+FRAUD_NEW_CATEGORY = TempTable(
+    "fraud_new_category",
+    "the file's new rows per category, summed once for the features and for the stored running aggregates",
+    "category, n, sum_lamt (the sum of ln(amt + 1))",
+    written_by=("fraud/features_new_category.sql",),
+    read_by=("fraud/features_rows.sql", "fraud/features_category.sql"),
+)
+FRAUD_FIRST_USE = TempTable(
+    "fraud_first_use",
+    "the first uses this load stored (a card's first second with a merchant or category), for the features",
+    "card_token, kind ('m' merchant, 'c' category), item, first_ts; keyed, so an unread join of it is dropped",
+    written_by=("fraud/features.py", "fraud/features_seen.sql", "fraud/features_seen_merchants.sql"),
+    read_by=("fraud/features_rows.sql",),
 )
 FRAUD_FEATURES = TempTable(
     "fraud_features",
@@ -87,5 +101,5 @@ FRAUD_MODEL_SCORE = TempTable(
     read_by=("fraud/scoring.py",),
 )
 
-TEMP_TABLES = (STAGE, MERCHANT_SEEN, CUSTOMER_SEEN, FRAUD_CARDS, FRAUD_SCORE, FRAUD_NEW, FRAUD_FEATURES,
-               FRAUD_MODEL_SCORE)
+TEMP_TABLES = (STAGE, MERCHANT_SEEN, CUSTOMER_SEEN, FRAUD_CARDS, FRAUD_SCORE, FRAUD_NEW, FRAUD_NEW_CATEGORY,
+               FRAUD_FIRST_USE, FRAUD_FEATURES, FRAUD_MODEL_SCORE)

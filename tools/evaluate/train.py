@@ -39,8 +39,8 @@ ROUNDS = 40
 # is a sample, and its 2019 part (the training slice) is fraud-heavy with sparse legitimate history (median 423 h
 # between a card's sampled rows, against 11 h in 2020): counts and gaps there learn the sampling, not fraud (with
 # them, the 2020 slice got 3,655 false alerts at 0.5, nearly all on amt_24h / n_24h). That was seen on the 2020
-# slice, so its figures are not strictly blind (docs/fraud.md gives both). The features are still computed and
-# stored, ready for a model trained on a full, unsampled feed.
+# slice, so its figures are not strictly blind (docs/fraud.md gives both). Training still computes them, ready for a
+# model trained on a full, unsampled feed (the loader computes and keeps only what the deployed model reads).
 SAMPLING_DEPENDENT = ("n_prior", "hours_since_prev", "n_1h", "amt_1h", "n_24h", "amt_24h", "n_7d", "amt_7d")
 MODEL_FEATURES = tuple(f for f in FEATURES if f not in SAMPLING_DEPENDENT)
 # The default alert threshold, on the model's probability, for at most ~1% alerts at the data set's 0.5% fraud:

@@ -7,7 +7,7 @@
 CREATE TEMP TABLE fraud_new ON COMMIT DROP AS
 WITH homes AS MATERIALIZED (
     SELECT k.card_token, radians(a.lat::float8) AS home_lat, radians(a.long::float8) AS home_long,
-           cos(radians(a.lat::float8)) AS home_cos_lat, k.dob
+           cos(radians(a.lat::float8)) AS home_cos_lat, k.dob::timestamp AS dob
     FROM customer k JOIN customer_address a ON a.address_id = k.address_id
     WHERE k.card_token IN (SELECT c.card_token FROM customer_seen c)
 ),

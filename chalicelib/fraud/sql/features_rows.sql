@@ -17,7 +17,7 @@ timeline AS (  -- the cards' stored recent rows and the file's new rows (with th
     SELECT r.card_token, r.ts, r.trans_num, r.cents::int4, false AS is_new, NULL::bigint AS merchant_id,
            NULL::text COLLATE "C" AS category, NULL::float8 AS amt, NULL::float8 AS lamt, NULL::float8 AS lat, NULL::float8 AS long,
            NULL::float8 AS home_lat, NULL::float8 AS home_long, NULL::float8 AS home_cos_lat,
-           NULL::date AS dob
+           NULL::timestamp AS dob
     FROM cards c JOIN fraud_card_recent r ON r.card_token = c.card_token AND r.ts >= c.since
     UNION ALL
     SELECT n.card_token, n.ts, n.trans_num, n.cents::int4, true, n.merchant_id, n.category, n.amt, ln(n.amt + 1), n.lat, n.long,
@@ -42,10 +42,14 @@ windowed AS (  -- one sort (card, time, trans_num) serves every window; RANGE fr
            d7 AS (PARTITION BY l.card_token ORDER BY l.ts RANGE BETWEEN interval '7 days' PRECEDING AND CURRENT ROW),
            card_order AS (PARTITION BY l.card_token ORDER BY l.ts, l.trans_num ROWS UNBOUNDED PRECEDING)
 ),
--- each card's first second with each merchant and category in the file (hash aggregates, no sorts): a row at
--- that second is a first use unless the stored first use is as early
-first_merchant AS (SELECT card_token, merchant_id, min(ts) AS ts FROM fraud_new GROUP BY 1, 2),
-first_category AS (SELECT card_token, category, min(ts) AS ts FROM fraud_new GROUP BY 1, 2)
+-- each category's running aggregates with the file's rows added, as features_category.sql then stores them (the
+-- same sums, fraud_new_category: the same bits), so a category first seen in this file has a typical amount;
+-- reading, not writing, keeps the categories' rows unlocked until the end of the load
+category AS (
+    SELECT c.category, coalesce(g.n, 0) + c.n AS n, coalesce(g.sum_lamt, 0) + c.sum_lamt AS sum_lamt
+    FROM fraud_new_category c
+    LEFT JOIN fraud_category_profile g ON g.category = c.category
+)
 -- whole numbers as float8 too: the model's SQL compares every feature as float8, without a cast per tree
 SELECT f.trans_num, f.card_token, f.merchant_id, f.ts, f.category, f.amt,
        (coalesce(p.n, 0) + f.n_before)::float8 AS n_prior,
@@ -59,12 +63,14 @@ SELECT f.trans_num, f.card_token, f.merchant_id, f.ts, f.category, f.amt,
        exp(g.sum_lamt / g.n) - 1 AS category_typical,
        date_part('hour', f.ts) AS hour,
        (date_part('hour', f.ts) >= 22 OR date_part('hour', f.ts) < 4)::int::float8 AS night,
-       date_part('year', age(f.ts, f.dob::timestamp)) AS age,
+       date_part('year', age(f.ts, f.dob)) AS age,
        2 * 6371.0 * asin(least(1, sqrt(  -- haversine km from the cardholder's home to the merchant
            sin((f.lat - f.home_lat) / 2) ^ 2 + f.home_cos_lat * cos(f.lat) * sin((f.long - f.home_long) / 2) ^ 2)))
            AS km,
-       (f.ts = fm.ts AND NOT coalesce(sm.first_ts <= f.ts, false))::int::float8 AS new_merchant,
-       (f.ts = fc.ts AND NOT coalesce(sc.first_ts <= f.ts, false))::int::float8 AS new_category,
+       -- first uses: features_seen*.sql stored the file's first uses before, where no stored one was as early,
+       -- and listed them in fraud_first_use; a row at that second is a first use
+       coalesce(f.ts = um.first_ts, false)::int::float8 AS new_merchant,
+       coalesce(f.ts = uc.first_ts, false)::int::float8 AS new_category,
        -- the previous row: in the timeline, else the stored newest when it is earlier (rows in order), else at
        -- least the 7 days the timeline covers (a late row whose card has only older or only later history)
        coalesce(date_part('epoch', f.ts - f.prev_ts) / 3600.0,
@@ -73,10 +79,8 @@ SELECT f.trans_num, f.card_token, f.merchant_id, f.ts, f.category, f.amt,
                 -1)::float8 AS hours_since_prev,
        f.n_1h, f.amt_1h, f.n_24h, f.amt_24h, f.n_7d, f.amt_7d
 FROM windowed f
-LEFT JOIN first_merchant fm ON fm.card_token = f.card_token AND fm.merchant_id = f.merchant_id
-LEFT JOIN first_category fc ON fc.card_token = f.card_token AND fc.category = f.category
-LEFT JOIN fraud_category_profile g ON g.category = f.category  -- updated with this file's rows first
+LEFT JOIN category g ON g.category = f.category
 LEFT JOIN fraud_card_profile p ON p.card_token = f.card_token
-LEFT JOIN fraud_card_seen sm ON sm.card_token = f.card_token AND sm.kind = 'm' AND sm.item = f.merchant_id::text
-LEFT JOIN fraud_card_seen sc ON sc.card_token = f.card_token AND sc.kind = 'c' AND sc.item = f.category
+LEFT JOIN fraud_first_use um ON um.card_token = f.card_token AND um.kind = 'm' AND um.item = f.merchant_id::text
+LEFT JOIN fraud_first_use uc ON uc.card_token = f.card_token AND uc.kind = 'c' AND uc.item = f.category
 WHERE f.is_new

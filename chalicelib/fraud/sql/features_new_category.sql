@@ -1,0 +1,4 @@
+-- The file's new rows per category (count, sum of ln(amt + 1)), summed once: the features add them to the stored
+-- running aggregates (features_rows.sql), and features_category.sql then stores those very sums.
+CREATE TEMP TABLE fraud_new_category ON COMMIT DROP AS
+SELECT n.category, count(*) AS n, sum(ln(n.amt + 1)) AS sum_lamt FROM fraud_new n GROUP BY n.category
