@@ -45,7 +45,7 @@ class Part:
     drop: str | None = None  # run when it stops being kept: its rows would otherwise be read stale
 
 
-MERCHANT_FIRST_USE = Part("merchant_first_use", frozenset({"new_merchant"}))  # features_seen_merchants.sql
+MERCHANT_FIRST_USE = Part("merchant_first_use", frozenset({"new_merchant"}))  # features_seen.sql, kind 'm'
 RECENT_ROWS = Part("recent_rows", frozenset({"hours_since_prev", "n_1h", "amt_1h", "n_24h", "amt_24h", "n_7d",
                                               "amt_7d"}), drop="DELETE FROM fraud_card_recent")  # features_recent.sql
 PARTS = (MERCHANT_FIRST_USE, RECENT_ROWS)
@@ -78,9 +78,9 @@ class FraudFeatures:
         cur.execute(sql_text("fraud", "features_new_category"))
         # The file's first uses are stored first, and listed for the features (features_rows.sql).
         cur.execute(_FIRST_USE)
-        cur.execute(sql_text("fraud", "features_seen"))
+        cur.execute(_first_uses("c", "n.category"))
         if MERCHANT_FIRST_USE in self.parts:
-            cur.execute(sql_text("fraud", "features_seen_merchants"))
+            cur.execute(_first_uses("m", "n.merchant_id::text"))
         # Small tables, a few ms to analyze; without statistics the planner takes them for large ones and sorts
         # the file's rows to merge-join them.
         cur.execute("ANALYZE fraud_new_category, fraud_first_use")
@@ -130,6 +130,11 @@ class FraudFeatures:
     def _kept(cur) -> set[str]:
         cur.execute("SELECT part FROM fraud_state_part")
         return {row[0] for row in cur.fetchall()}
+
+
+def _first_uses(kind: str, item: str) -> sql.Composed:
+    """features_seen.sql for one kind of first use ('c' category, 'm' merchant) and the expression of its item."""
+    return sql.SQL(sql_text("fraud", "features_seen")).format(kind=sql.Literal(kind), item=sql.SQL(item))
 
 
 def copy_features(cur, table: str) -> None:

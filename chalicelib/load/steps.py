@@ -68,7 +68,7 @@ FRAUD_NEW = TempTable(
     "trans_num, card_token, ts, amt, cents, category, merchant_id, the row's own fields the features use",
     written_by=("fraud/features_new.sql", "fraud/features_new_all.sql"),
     read_by=("fraud/features_cards.sql", "fraud/features_new_category.sql", "fraud/features_recent.sql",
-             "fraud/features_rows.sql", "fraud/features_seen.sql", "fraud/features_seen_merchants.sql"),
+             "fraud/features_rows.sql", "fraud/features_seen.sql"),
 )
 FRAUD_NEW_CATEGORY = TempTable(
     "fraud_new_category",
@@ -81,7 +81,7 @@ FRAUD_FIRST_USE = TempTable(
     "fraud_first_use",
     "the first uses this load stored (a card's first second with a merchant or category), for the features",
     "card_token, kind ('m' merchant, 'c' category), item, first_ts; keyed, so an unread join of it is dropped",
-    written_by=("fraud/features.py", "fraud/features_seen.sql", "fraud/features_seen_merchants.sql"),
+    written_by=("fraud/features.py", "fraud/features_seen.sql"),
     read_by=("fraud/features_rows.sql",),
 )
 FRAUD_FEATURES = TempTable(
