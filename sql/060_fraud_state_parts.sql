@@ -16,3 +16,10 @@ GRANT SELECT, INSERT, DELETE ON fraud_state_part TO cardstream_loader;
 GRANT DELETE ON fraud_card_seen TO cardstream_loader;
 -- fraud_profile_rebuild() (sql/040) fills every part but lists none: a part it filled while off the list is
 -- rebuilt again when asked for, which is only wasted work.
+
+-- ln(amt + 1) in whole units of 2^-32. A file's per-card and per-category sums (features_cards.sql,
+-- features_new_category.sql) add these: integer sums are exact, so they are the same bits in whatever order the
+-- rows come (a plan's hash join may deliver them in another order), and `make train` repeats its artifact to the
+-- byte. Inlined by the planner (one SQL expression, immutable).
+CREATE FUNCTION fraud_lamt_units(amt float8) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT round(ln(amt + 1) * 4294967296)::bigint $$;

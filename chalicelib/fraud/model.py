@@ -57,11 +57,11 @@ class Model:
         return tuple(name for i, name in enumerate(self.features) if i in read)
 
     def vector(self, row: dict) -> list[float]:
-        """A fraud_features row (a dict by column name) as the model's input; a feature no split reads is 0.0
-        (the loader does not compute it, and its value cannot change a score)."""
+        """A feature row (a dict by column name) as the model's input. A feature no split reads may be missing
+        (the loader computes only `inputs`): it is 0.0, which cannot change a score."""
         inputs = set(self.inputs)
-        return [0.0 if name not in inputs
-                else float(self.category_code(row["category"])) if name == "category_code" else float(row[name])
+        return [float(self.category_code(row["category"])) if name == "category_code"
+                else float(row[name]) if name in row or name in inputs else 0.0
                 for name in self.features]
 
     def category_code(self, category: str) -> int:
