@@ -16,7 +16,7 @@ from chalicelib.load.loader import Loader
 from chalicelib.stream.csvfile import encode_csv
 from tests.support.fraud_cases import FraudBench, txn
 from tools.evaluate.evaluation import MemoryShelf, scratch_database
-from tools.evaluate.train import MODEL_FEATURES, PARAMS, export
+from tools.evaluate.train import MODEL_FEATURES, PARAMS, export, fit, measure
 
 REPO = DEPLOYED_MODEL.parents[2]  # chalicelib/fraud/model.json -> the repository
 
@@ -149,3 +149,19 @@ def test_the_model_reads_only_the_features_its_trees_split_on():
     x = model.vector({name: 1.0 for name in model.inputs} | {"category": "misc_net"})
     unread = [i for i, name in enumerate(model.features) if name not in model.inputs]
     assert unread and model.score(x) == model.score([123.0 if i in unread else v for i, v in enumerate(x)])
+
+
+def test_training_reads_every_feature_of_its_rows():
+    pytest.importorskip("lightgbm")
+    rng = random.Random(11)
+    rows = []
+    for i in range(400):
+        row = {name: rng.uniform(0, 5) for name in MODEL_FEATURES if name != "category_code"}
+        row.update(amt=rng.uniform(1, 1000), category=rng.choice(["grocery_pos", "misc_net"]),
+                   ts=dt.datetime(2019 + i % 2, 6, 1) + dt.timedelta(minutes=i))
+        row["is_fraud"] = row["amt"] > 700  # learnable from amt alone
+        rows.append(row)
+    artifact, train, test = fit(rows, dt.datetime(2020, 1, 1), "test")
+    model = Model.from_dict(artifact)
+    assert "amt" in model.inputs and len(model.trees) > 1
+    assert measure(model, test)["roc_auc"] > 0.95
