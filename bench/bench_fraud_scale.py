@@ -6,7 +6,7 @@ Target: ratio >= 0.7. Heavy (about 10 minutes on 2 cores, a few GB of disk): not
 The history is written set-based (generate_series, INSERT ... SELECT), not through the loader: a small seed file
 of the same generator seed makes the cards, merchants and addresses through the loader; SQL then adds the rows,
 spread evenly over the years before the file at the file's own density (about 1.3 rows per card and day); then
-fraud_profile_rebuild() makes the per-card state from them, as the loader would have. The loaded database is a
+rebuild_state() makes the per-card state from them, as the loader would have. The loaded database is a
 template, copied for each measured round.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ import psycopg2
 from psycopg2 import sql
 
 from bench.bench_fraud import ROWS, _server, load_seconds, raw_file
+from chalicelib.fraud.features import rebuild_state
 from chalicelib.fraud.scoring import ModelScorer
 from chalicelib.platform.settings import get_settings
 from tools.evaluate.evaluation import _run_autocommit, scratch_database
@@ -48,7 +49,6 @@ CROSS JOIN LATERAL (SELECT %(end)s::timestamp
                            - make_interval(secs => (%(rows)s - g) * %(spacing)s::float8)) h(ts)
 JOIN bench_cards c ON c.i = g %% (SELECT count(*) FROM bench_cards)
 JOIN bench_merchants m ON m.i = (g::bigint * 7919) %% (SELECT count(*) FROM bench_merchants);
-SELECT fraud_profile_rebuild();
 """
 
 
@@ -61,6 +61,8 @@ def _build_history(dsn: str, key: bytes) -> None:
         with conn, conn.cursor() as cur:
             cur.execute(_HISTORY, {"rows": HISTORY_ROWS, "end": end,
                                    "spacing": HISTORY_DAYS * 86400 / HISTORY_ROWS})
+        with conn, conn.cursor() as cur:  # after the commit: a rebuild leaves out its own transaction's rows
+            rebuild_state(cur)
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("VACUUM ANALYZE")

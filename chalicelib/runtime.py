@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from chalicelib.fraud.features import forget_state
 from chalicelib.fraud.scorer import FraudScorer
 from chalicelib.fraud.scoring import ModelScorer
 from chalicelib.ingest.auth import Grant, find_grant
@@ -79,10 +80,11 @@ def database() -> Database:
 
 def loader_hooks() -> tuple:
     """What runs inside each file's transaction after its rows: the fraud model, then (if the stage turns them
-    on) the named policy rules, which alert on rows the model left alone; nothing when scoring is off."""
+    on) the named policy rules, which alert on rows the model left alone. When scoring is off, only a note that
+    the per-card state is no longer kept, so that scoring again rebuilds it first."""
     settings = get_settings()
     if not settings.fraud_scoring:
-        return ()
+        return (forget_state,)
     model = ModelScorer(settings.fraud_alert_threshold)
     return (model, FraudScorer()) if settings.fraud_policy_rules else (model,)
 

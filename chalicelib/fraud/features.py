@@ -39,16 +39,18 @@ _FIRST_USE = ('CREATE TEMP TABLE fraud_first_use (card_token text COLLATE "C", k
 
 @dataclass(frozen=True)
 class Part:
-    """An optional part of the per-card state: kept (each load adds its rows) while a feature needs it."""
+    """A part of the per-card state: kept (each load adds its rows) while a feature needs it."""
     name: str  # fraud_state_part.part; chalicelib/fraud/sql/rebuild_<name>.sql rebuilds it from the stored rows
     needed_by: frozenset[str]
     drop: str | None = None  # run when it stops being kept: its rows would otherwise be read stale
 
 
+# The profiles and the categories' first uses: every load that scores keeps them (the context columns read them).
+CARD_PROFILE = Part("card_profile", frozenset(FEATURES))  # features_cards / features_category / features_seen 'c'
 MERCHANT_FIRST_USE = Part("merchant_first_use", frozenset({"new_merchant"}))  # features_seen.sql, kind 'm'
 RECENT_ROWS = Part("recent_rows", frozenset({"hours_since_prev", "n_1h", "amt_1h", "n_24h", "amt_24h", "n_7d",
                                               "amt_7d"}), drop="DELETE FROM fraud_card_recent")  # features_recent.sql
-PARTS = (MERCHANT_FIRST_USE, RECENT_ROWS)
+PARTS = (CARD_PROFILE, MERCHANT_FIRST_USE, RECENT_ROWS)  # rebuilt in this order: the recent rows read the profiles
 _PARTS_LOCK = 0x66727374  # "frst": shared by the loads that read the kept parts, exclusive to change them
 
 
@@ -63,8 +65,10 @@ class FraudFeatures:
             raise ValueError(f"unknown features: {sorted(unknown)}")
         self._params = {"recent_days": recent_days}
         self.features = tuple(name for name in FEATURES if name in wanted)
-        self.parts = tuple(part for part in PARTS if part.needed_by & wanted)
+        self.parts = (CARD_PROFILE,) + tuple(part for part in PARTS[1:] if part.needed_by & wanted)
         columns = dict.fromkeys(CONTEXT + tuple(name for name in self.features if name not in _DERIVED))
+        merchant_id = "m.merchant_id" if MERCHANT_FIRST_USE in self.parts else "NULL::bigint"
+        self._new_all = sql.SQL(sql_text("fraud", "features_new_all")).format(merchant_id=sql.SQL(merchant_id))
         # our own column names, checked against FEATURES above: nothing here comes from outside
         self.select = f"SELECT {', '.join(columns)} FROM ({sql_text('fraud', 'features_rows')}\n) f"
 
@@ -73,7 +77,7 @@ class FraudFeatures:
         `all_new`: the loader inserted every good row of the file (no duplicates), so they are read from `stage`
         alone. Then `select` gives their features (a scorer reads them once, as a subquery)."""
         self.settle(cur)
-        cur.execute(sql_text("fraud", "features_new_all" if all_new else "features_new"))
+        cur.execute(self._new_all if all_new else sql_text("fraud", "features_new"))
         new_rows = cur.rowcount
         cur.execute(sql_text("fraud", "features_new_category"))
         # The file's first uses are stored first, and listed for the features (features_rows.sql).
@@ -130,6 +134,27 @@ class FraudFeatures:
     def _kept(cur) -> set[str]:
         cur.execute("SELECT part FROM fraud_state_part")
         return {row[0] for row in cur.fetchall()}
+
+
+def forget_state(cur, _context=None) -> int:
+    """A loader hook for a stage that does not score: no part of the per-card state is kept any more, so none is
+    listed as complete (a load that scores again rebuilds them first). Alerts raised: none."""
+    cur.execute("SELECT EXISTS (SELECT FROM fraud_state_part)")
+    if cur.fetchone()[0]:  # only the first load after scoring stopped changes anything
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_PARTS_LOCK,))
+        cur.execute("DELETE FROM fraud_state_part")
+        cur.execute(RECENT_ROWS.drop)
+    return 0
+
+
+forget_state.scores = False  # the loader's metrics: these files' rows are not scored
+
+
+def rebuild_state(cur) -> None:
+    """Every part of the per-card state rebuilt from the stored rows (those of earlier transactions), and listed:
+    for a history written around the loader (the at-scale benchmark) or a check that the loads left the same."""
+    cur.execute("DELETE FROM fraud_state_part")
+    FraudFeatures().settle(cur)
 
 
 def _first_uses(kind: str, item: str) -> sql.Composed:

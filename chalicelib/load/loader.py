@@ -54,7 +54,9 @@ class LoadContext:
     counts: RowCounts
 
 
-LoadHook = Callable[[Any, LoadContext], int | None]  # (cursor, context) -> alerts raised, in the file's transaction
+# (cursor, context) -> alerts raised, in the file's transaction. A hook with `scores = False` (the fraud state's
+# upkeep on a stage that does not score) does not make the file's rows count as scored.
+LoadHook = Callable[[Any, LoadContext], int | None]
 
 
 class Loader:
@@ -72,7 +74,8 @@ class Loader:
         result = self._db.transaction(lambda cur: self._load(cur, bucket, key))
         seconds = time.perf_counter() - started
         log_event("raw_file_" + result.status, **asdict(result), seconds=round(seconds, 3))
-        _count(result, seconds, self._clock(), scored=bool(self._hooks))  # after the commit: a retry counts once
+        scored = any(getattr(hook, "scores", True) for hook in self._hooks)
+        _count(result, seconds, self._clock(), scored)  # after the commit: a retry counts once
         return result
 
     def _load(self, cur, bucket: str, key: str) -> LoadResult:

@@ -36,7 +36,7 @@ MERCHANT_SEEN = TempTable(
     "each distinct (merchant, category) pair of the file, checked once",
     "merchant, category, has_good_rows (a row of the pair is still good), reason",
     written_by=("load/check_merchants.sql", "load/reject_customers.sql"),
-    read_by=("load/rows.py", "load/reject_merchants.sql", "load/upsert_merchants.sql", "fraud/features_new_all.sql"),
+    read_by=("load/rows.py", "load/reject_merchants.sql", "load/upsert_merchants.sql"),
 )
 CUSTOMER_SEEN = TempTable(
     "customer_seen",

@@ -11,18 +11,18 @@ import threading
 import psycopg2
 import pytest
 
-from chalicelib.fraud.features import FraudFeatures
+from chalicelib.fraud.features import FraudFeatures, forget_state, rebuild_state
 from chalicelib.load.loader import Loader
 from chalicelib.stream.csvfile import encode_csv
 from tests.support.fraud_cases import FraudBench, txn
 from tools.evaluate.evaluation import MemoryShelf, scratch_database
 
 T = dt.datetime(2024, 3, 1, 10, 0, 0)
-# Sums to 6 places: a load counts ln(amt + 1) in units of 2^-32 (sql/060's fraud_lamt_units), the rebuild in floats.
-STATE = ("SELECT card_token, n, round(sum_lamt::numeric, 6), first_ts, last_ts FROM fraud_card_profile ORDER BY 1",
+# Sums to 9 places: a load adds each file's exact sum to the stored float, the rebuild sums all rows at once.
+STATE = ("SELECT card_token, n, round(sum_lamt::numeric, 9), first_ts, last_ts FROM fraud_card_profile ORDER BY 1",
          "SELECT card_token, ts, trans_num, cents FROM fraud_card_recent ORDER BY 1, 2, 3",
          "SELECT card_token, kind, item, first_ts FROM fraud_card_seen ORDER BY 1, 2, 3",
-         "SELECT category, n, round(sum_lamt::numeric, 6) FROM fraud_category_profile ORDER BY 1")
+         "SELECT category, n, round(sum_lamt::numeric, 9) FROM fraud_category_profile ORDER BY 1")
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_files_out_of_order_leave_the_same_state_as_a_rebuild_from_the_stored_ro
         bench.file(f"raw-data/{number}.csv", day)
     loaded = bench.state()
     assert max(ts for _, ts, _, _ in loaded[1]) - min(ts for _, ts, _, _ in loaded[1]) <= dt.timedelta(days=14, hours=1)
-    bench.query("SELECT fraud_profile_rebuild()")
+    bench.db.transaction(rebuild_state)
     assert bench.state() == loaded
 
 
@@ -147,7 +147,7 @@ def test_a_state_part_no_feature_needs_is_dropped_then_rebuilt_when_a_feature_ne
     bench.features = FraudFeatures(features=("amt", "amt_vs_card", "new_category"))  # no velocity, no merchants
     for number, day in enumerate(days[:6]):
         bench.file(f"raw-data/{number}.csv", day)
-    assert bench.query("SELECT part FROM fraud_state_part") == []
+    assert bench.query("SELECT part FROM fraud_state_part") == [("card_profile",)]
     assert bench.query("SELECT count(*) FROM fraud_card_recent") == [(0,)]
     assert "n_1h" not in bench.rows[days[0][0]["trans_num"]]
     bench.features = FraudFeatures()  # a model that reads every feature: both parts are rebuilt before it reads
@@ -161,7 +161,8 @@ def test_a_state_part_no_feature_needs_is_dropped_then_rebuilt_when_a_feature_ne
         bench.file(f"raw-data/{number}.csv", day)
     assert {k: v for k, v in bench.rows.items() if k in later} == rebuilt
     assert bench.state() == rebuilt_state
-    assert sorted(bench.query("SELECT part FROM fraud_state_part")) == [("merchant_first_use",), ("recent_rows",)]
+    assert sorted(bench.query("SELECT part FROM fraud_state_part")) == [
+        ("card_profile",), ("merchant_first_use",), ("recent_rows",)]
 
 
 def test_a_load_that_rebuilds_a_state_part_waits_for_the_loads_still_reading_the_parts(bench, features_dsn):
@@ -188,7 +189,8 @@ def test_a_load_that_rebuilds_a_state_part_waits_for_the_loads_still_reading_the
         worker.join(10)
         reading.close()
     assert done.is_set()
-    assert sorted(bench.query("SELECT part FROM fraud_state_part")) == [("merchant_first_use",), ("recent_rows",)]
+    assert sorted(bench.query("SELECT part FROM fraud_state_part")) == [
+        ("card_profile",), ("merchant_first_use",), ("recent_rows",)]
     assert bench.query("SELECT count(*) FROM fraud_card_recent") == [(2,)]
 
 
@@ -205,3 +207,26 @@ def test_a_files_sums_are_the_same_bits_whatever_the_order_of_its_rows(bench):
         states.append(bench.query("SELECT card_token, sum_lamt FROM fraud_card_profile ORDER BY 1")
                       + bench.query("SELECT category, sum_lamt FROM fraud_category_profile ORDER BY 1"))
     assert states[0] == states[1] == states[2]  # exact floats: make train repeats its artifact to the byte
+
+
+def test_scoring_again_after_a_pause_rebuilds_the_state_first(bench):
+    days = [[txn(card, T + dt.timedelta(days=d, hours=card), f"{10 + d + card}.00", merchant=f"fraud_{d % 3}")
+             for card in (1, 2)] for d in range(9)]
+    later = {r["trans_num"] for day in days[6:] for r in day}
+    paused = Loader(bench._s3, bench.db, "quarantine/", hooks=(forget_state,))  # FRAUD_SCORING=false
+    for number, day in enumerate(days):
+        if 3 <= number < 6:
+            key = bench._s3.put(f"raw-data/{number}.csv", encode_csv(day))
+            with contextlib.redirect_stdout(io.StringIO()):
+                paused.load_object("bucket", key)
+            assert bench.query("SELECT count(*) FROM fraud_state_part") == [(0,)]
+        else:
+            bench.file(f"raw-data/{number}.csv", day)
+    resumed, resumed_state = {k: v for k, v in bench.rows.items() if k in later}, bench.state()
+
+    bench.reset()
+    bench.rows.clear()
+    for number, day in enumerate(days):  # every file scored
+        bench.file(f"raw-data/{number}.csv", day)
+    assert {k: v for k, v in bench.rows.items() if k in later} == resumed
+    assert bench.state() == resumed_state

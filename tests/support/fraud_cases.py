@@ -65,7 +65,7 @@ class FraudBench:
         # (now empty) per-card state is complete again, as after the migration.
         self.db.transaction(lambda cur: cur.execute(
             f"TRUNCATE {', '.join(TABLES)}, fraud_state_part RESTART IDENTITY CASCADE; "
-            "INSERT INTO fraud_state_part (part) VALUES ('merchant_first_use'), ('recent_rows')"))
+            "INSERT INTO fraud_state_part (part) VALUES ('card_profile'), ('merchant_first_use'), ('recent_rows')"))
 
     def load(self, *files: list[dict], scorer: FraudScorer | None = None) -> dict[str, dict]:
         """Load each list of records as one file, in order; the scored rows of all of them by trans_num."""

@@ -36,6 +36,7 @@ def test_settings_are_frozen():
 
 def test_the_loader_scores_with_the_model_and_adds_the_policy_rules_only_when_the_stage_asks():
     from chalicelib import runtime
+    from chalicelib.fraud.features import forget_state
     from chalicelib.fraud.scorer import FraudScorer
     from chalicelib.fraud.scoring import ModelScorer
     from tests.support.env import stage_env
@@ -45,8 +46,8 @@ def test_the_loader_scores_with_the_model_and_adds_the_policy_rules_only_when_th
         assert [type(h) for h in hooks] == [ModelScorer] and hooks[0].threshold == 0.8
     with stage_env(FRAUD_SCORING="true", FRAUD_POLICY_RULES="true"):
         assert [type(h) for h in runtime.loader_hooks()] == [ModelScorer, FraudScorer]
-    with stage_env(FRAUD_SCORING="false"):
-        assert runtime.loader_hooks() == ()
+    with stage_env(FRAUD_SCORING="false"):  # the per-card state is no longer kept: only that is noted
+        assert runtime.loader_hooks() == (forget_state,)
 
 
 def test_every_stage_sets_a_fraud_threshold_within_zero_and_one():
