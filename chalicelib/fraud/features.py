@@ -32,9 +32,6 @@ FEATURES = ("amt", "amt_vs_card", "amt_vs_category", "n_prior", "hour", "night",
 # Always selected: what a reason may quote, and the row's keys.
 CONTEXT = ("trans_num", "card_token", "merchant_id", "ts", "category", "amt", "card_typical", "category_typical")
 _DERIVED = frozenset({"category_code"})
-# The first uses this load wrote (features_seen*.sql); the key lets PostgreSQL drop the join when no feature reads it.
-_FIRST_USE = ('CREATE TEMP TABLE fraud_first_use (card_token text COLLATE "C", kind "char", item text COLLATE "C", '
-              "first_ts timestamp NOT NULL, PRIMARY KEY (card_token, kind, item)) ON COMMIT DROP")
 
 
 @dataclass(frozen=True)
@@ -80,14 +77,13 @@ class FraudFeatures:
         cur.execute(self._new_all if all_new else sql_text("fraud", "features_new"))
         new_rows = cur.rowcount
         cur.execute(sql_text("fraud", "features_new_category"))
-        # The file's first uses are stored first, and listed for the features (features_rows.sql).
-        cur.execute(_FIRST_USE)
+        # The file's first uses are stored first: the features know them by who wrote them (features_rows.sql).
         cur.execute(_first_uses("c", "n.category"))
         if MERCHANT_FIRST_USE in self.parts:
             cur.execute(_first_uses("m", "n.merchant_id::text"))
-        # Small tables, a few ms to analyze; without statistics the planner takes them for large ones and sorts
-        # the file's rows to merge-join them.
-        cur.execute("ANALYZE fraud_new_category, fraud_first_use")
+        # A few rows, analyzed in a millisecond; without statistics the planner takes the table for a large one and
+        # sorts the file's rows to merge-join it.
+        cur.execute("ANALYZE fraud_new_category")
         return new_rows
 
     def build(self, cur, all_new: bool = False) -> int:

@@ -77,13 +77,6 @@ FRAUD_NEW_CATEGORY = TempTable(
     written_by=("fraud/features_new_category.sql",),
     read_by=("fraud/features_rows.sql", "fraud/features_category.sql"),
 )
-FRAUD_FIRST_USE = TempTable(
-    "fraud_first_use",
-    "the first uses this load stored (a card's first second with a merchant or category), for the features",
-    "card_token, kind ('m' merchant, 'c' category), item, first_ts; keyed, so an unread join of it is dropped",
-    written_by=("fraud/features.py", "fraud/features_seen.sql"),
-    read_by=("fraud/features_rows.sql",),
-)
 FRAUD_FEATURES = TempTable(
     "fraud_features",
     "training's and the tests' copy of FraudFeatures.select: one row per new transaction, the features asked for",
@@ -102,4 +95,4 @@ FRAUD_MODEL_SCORE = TempTable(
 )
 
 TEMP_TABLES = (STAGE, MERCHANT_SEEN, CUSTOMER_SEEN, FRAUD_CARDS, FRAUD_SCORE, FRAUD_NEW, FRAUD_NEW_CATEGORY,
-               FRAUD_FIRST_USE, FRAUD_FEATURES, FRAUD_MODEL_SCORE)
+               FRAUD_FEATURES, FRAUD_MODEL_SCORE)

@@ -67,10 +67,11 @@ SELECT f.trans_num, f.card_token, f.merchant_id, f.ts, f.category, f.amt,
        2 * 6371.0 * asin(least(1, sqrt(  -- haversine km from the cardholder's home to the merchant
            sin((f.lat - f.home_lat) / 2) ^ 2 + f.home_cos_lat * cos(f.lat) * sin((f.long - f.home_long) / 2) ^ 2)))
            AS km,
-       -- first uses: features_seen*.sql stored the file's first uses before, where no stored one was as early,
-       -- and listed them in fraud_first_use; a row at that second is a first use
-       coalesce(f.ts = um.first_ts, false)::int::float8 AS new_merchant,
-       coalesce(f.ts = uc.first_ts, false)::int::float8 AS new_category,
+       -- first uses: features_seen.sql stored the file's first uses just before, only where no stored one was as
+       -- early; a row is a first use when it is at its card's stored first second with the merchant / category and
+       -- this transaction wrote that (xmin: the load runs in its transaction, not in a savepoint)
+       coalesce(f.ts = um.first_ts AND um.xmin = pg_current_xact_id()::xid, false)::int::float8 AS new_merchant,
+       coalesce(f.ts = uc.first_ts AND uc.xmin = pg_current_xact_id()::xid, false)::int::float8 AS new_category,
        -- the previous row: in the timeline, else the stored newest when it is earlier (rows in order), else at
        -- least the 7 days the timeline covers (a late row whose card has only older or only later history)
        coalesce(date_part('epoch', f.ts - f.prev_ts) / 3600.0,
@@ -81,6 +82,6 @@ SELECT f.trans_num, f.card_token, f.merchant_id, f.ts, f.category, f.amt,
 FROM windowed f
 LEFT JOIN category g ON g.category = f.category
 LEFT JOIN fraud_card_profile p ON p.card_token = f.card_token
-LEFT JOIN fraud_first_use um ON um.card_token = f.card_token AND um.kind = 'm' AND um.item = f.merchant_id::text
-LEFT JOIN fraud_first_use uc ON uc.card_token = f.card_token AND uc.kind = 'c' AND uc.item = f.category
+LEFT JOIN fraud_card_seen um ON um.card_token = f.card_token AND um.kind = 'm' AND um.item = f.merchant_id::text
+LEFT JOIN fraud_card_seen uc ON uc.card_token = f.card_token AND uc.kind = 'c' AND uc.item = f.category
 WHERE f.is_new
