@@ -1,7 +1,7 @@
 """`make rules`: sql/R__rules.sql, the SQL rule functions and the tables' CHECK constraints, from the table.
 
 rule_<field>(v text) returns NULL for a good value or the rule it breaks, worded as the API words it; none
-ever raises, unlike a cast. The loader's checks (chalicelib/sql/check_*.sql) and the CHECK constraints call
+ever raises, unlike a cast. The loader's checks (chalicelib/load/sql/check_*.sql) and the CHECK constraints call
 them. They are plain SQL, so the planner inlines them: a good value costs one pattern test (the field's exact
 pattern, the same text the line proof and the API use).
 """

@@ -86,7 +86,7 @@ class Model:
 
     def sql_raw(self, start: int = 0, stop: int | None = None) -> str:
         """The sum of trees[start:stop]'s leaves as one SQL expression over a row aliased `f` of sql_inputs()."""
-        columns = {name: f"f.{name}" for name in self.features}  # float8 columns (fraud_features_rows.sql)
+        columns = {name: f"f.{name}" for name in self.features}  # float8 columns (features_rows.sql)
         return " + ".join(_tree_sql(t, 0, self.features, columns) for t in self.trees[start:stop]) or "0::float8"
 
     def head_bound(self, threshold: float, head: int) -> float:
