@@ -76,14 +76,16 @@ class FraudFeatures:
         self.settle(cur)
         cur.execute(self._new_all if all_new else sql_text("fraud", "features_new"))
         new_rows = cur.rowcount
+        cur.execute(sql_text("fraud", "features_new_pair"))
         cur.execute(sql_text("fraud", "features_new_category"))
         # The file's first uses are stored first: the features know them by who wrote them (features_rows.sql).
-        cur.execute(_first_uses("c", "n.category"))
+        cur.execute(_first_uses("c", "SELECT card_token, category AS item, first_ts FROM fraud_new_pair"))
         if MERCHANT_FIRST_USE in self.parts:
-            cur.execute(_first_uses("m", "n.merchant_id::text"))
+            cur.execute(_first_uses("m", "SELECT card_token, merchant_id::text AS item, min(ts) AS first_ts "
+                                         "FROM fraud_new GROUP BY 1, 2"))
         # A few rows, analyzed in a millisecond; without statistics the planner takes the table for a large one and
         # sorts the file's rows to merge-join it.
-        cur.execute("ANALYZE fraud_new_category")
+        cur.execute("ANALYZE fraud_new_category")  # the first uses read fraud_new_pair once, in a plan of their own
         return new_rows
 
     def build(self, cur, all_new: bool = False) -> int:
@@ -153,9 +155,10 @@ def rebuild_state(cur) -> None:
     FraudFeatures().settle(cur)
 
 
-def _first_uses(kind: str, item: str) -> sql.Composed:
-    """features_seen.sql for one kind of first use ('c' category, 'm' merchant) and the expression of its item."""
-    return sql.SQL(sql_text("fraud", "features_seen")).format(kind=sql.Literal(kind), item=sql.SQL(item))
+def _first_uses(kind: str, firsts: str) -> sql.Composed:
+    """features_seen.sql for one kind of first use ('c' category, 'm' merchant), given the query of each card's
+    first second with each item in the file."""
+    return sql.SQL(sql_text("fraud", "features_seen")).format(kind=sql.Literal(kind), firsts=sql.SQL(firsts))
 
 
 def copy_features(cur, table: str) -> None:

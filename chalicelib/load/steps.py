@@ -67,8 +67,15 @@ FRAUD_NEW = TempTable(
     "the rows this transaction inserted (a reloaded file's duplicates are not among them), for the model's features",
     "trans_num, card_token, ts, amt, cents, category, merchant_id, the row's own fields the features use",
     written_by=("fraud/features_new.sql", "fraud/features_new_all.sql"),
-    read_by=("fraud/features_cards.sql", "fraud/features_new_category.sql", "fraud/features_recent.sql",
-             "fraud/features_rows.sql", "fraud/features_seen.sql"),
+    read_by=("fraud/features_new_pair.sql", "fraud/features_recent.sql", "fraud/features_rows.sql",
+             "fraud/features.py"),  # features.py: the merchants' first uses, when they are kept
+)
+FRAUD_NEW_PAIR = TempTable(
+    "fraud_new_pair",
+    "the file's new rows per card and category, summed once for the categories, the cards and the first uses",
+    "card_token, category, n, lamt_units (the exact sum of ln(amt + 1) in units of 2^-32), first_ts, last_ts",
+    written_by=("fraud/features_new_pair.sql",),
+    read_by=("fraud/features_new_category.sql", "fraud/features_cards.sql", "fraud/features.py"),
 )
 FRAUD_NEW_CATEGORY = TempTable(
     "fraud_new_category",
@@ -94,5 +101,5 @@ FRAUD_MODEL_SCORE = TempTable(
     read_by=("fraud/scoring.py",),
 )
 
-TEMP_TABLES = (STAGE, MERCHANT_SEEN, CUSTOMER_SEEN, FRAUD_CARDS, FRAUD_SCORE, FRAUD_NEW, FRAUD_NEW_CATEGORY,
-               FRAUD_FEATURES, FRAUD_MODEL_SCORE)
+TEMP_TABLES = (STAGE, MERCHANT_SEEN, CUSTOMER_SEEN, FRAUD_CARDS, FRAUD_SCORE, FRAUD_NEW, FRAUD_NEW_PAIR,
+               FRAUD_NEW_CATEGORY, FRAUD_FEATURES, FRAUD_MODEL_SCORE)
