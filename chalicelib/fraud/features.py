@@ -3,15 +3,16 @@
 `select` computes the features of each new transaction of the file (made ready by `prepare`; `build` writes them
 to the temporary table `fraud_features`) from the card's running aggregates, its recent rows and its first uses
 (sql/040_fraud_features.sql), never from windows over all stored rows; `remember` then folds the file's new rows
-into that state. Only rows this transaction inserted count
-(chalicelib/fraud/sql/features_new.sql), so a reloaded file changes nothing.
+into that state. Only rows this transaction inserted count (chalicelib/fraud/sql/features_new.sql), so a
+reloaded file changes nothing.
 
 The features are the ones asked for: a scorer asks for what its model reads (`Model.inputs`), training for
 every feature. chalicelib/fraud/sql/features_rows.sql is the one spelling of every feature, and PostgreSQL
-leaves out the windows and joins no asked-for column needs. The optional parts of the state (PARTS: the merchant
-first uses and the recent rows) are kept only while a feature asked for needs them (sql/060_fraud_state_parts.sql):
-asked for again, a part is rebuilt from the stored rows first. Temp tables, all dropped at commit: `fraud_new`
-(the new rows), `fraud_features` (their features).
+leaves out the windows and joins no asked-for column needs. The parts of the state (PARTS) are listed in
+fraud_state_part while they are complete (sql/060_fraud_state_parts.sql): the profiles whenever the loader
+scores, the merchant first uses and the recent rows only while a feature asked for needs them; a part asked for
+and not listed is rebuilt from the stored rows first. Temp tables, all dropped at commit: `fraud_new` (the new
+rows), `fraud_new_pair` and `fraud_new_category` (their sums), `fraud_features` (their features, for training).
 """
 from __future__ import annotations
 
@@ -83,9 +84,9 @@ class FraudFeatures:
         if MERCHANT_FIRST_USE in self.parts:
             cur.execute(_first_uses("m", "SELECT card_token, merchant_id::text AS item, min(ts) AS first_ts "
                                          "FROM fraud_new GROUP BY 1, 2"))
-        # A few rows, analyzed in a millisecond; without statistics the planner takes the table for a large one and
-        # sorts the file's rows to merge-join it.
-        cur.execute("ANALYZE fraud_new_category")  # the first uses read fraud_new_pair once, in a plan of their own
+        # A few rows, analyzed in a millisecond: without statistics the planner takes the table for a large one and
+        # sorts the file's rows to merge-join it with them.
+        cur.execute("ANALYZE fraud_new_category")
         return new_rows
 
     def build(self, cur, all_new: bool = False) -> int:
@@ -96,8 +97,8 @@ class FraudFeatures:
         return new_rows
 
     def remember(self, cur) -> None:
-        """Fold the new rows into the per-card state (after the features read the state before them); fraud_new
-        is all it reads."""
+        """Fold the new rows into the per-card state, after the features read the state before them (the
+        first uses went in before: the features tell them apart)."""
         cur.execute(sql_text("fraud", "features_cards"))
         cur.execute(sql_text("fraud", "features_category"))
         if RECENT_ROWS in self.parts:
