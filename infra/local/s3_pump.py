@@ -39,6 +39,7 @@ class S3Pump:
         self.files_delivered: set[tuple[str, str]] = set()
         self.files_given_up: list[str] = []
         self.final_sweep_ok = False
+        self._retry_due = 0.0  # monotonic time by which every event put back for a retry is visible again
         self.watch = ReadWatch(f"reading the events of bucket {source.bucket} (queue {source.bucket}-{source.name}) "
                                "from the emulator")
 
@@ -73,7 +74,9 @@ class S3Pump:
             draining = self._draining.is_set()
             try:
                 got = self._pass()
-                done = draining and not got and self._queue_empty()
+                # An event put back for a retry must come round again before the queue may count as empty:
+                # the emulator's count of hidden messages alone has let a drain end between two attempts.
+                done = draining and not got and time.monotonic() >= self._retry_due and self._queue_empty()
                 self.watch.succeeded()
             except Exception as exc:  # the emulator hiccupped: ask again; an outage is reported by `outage`
                 log_event("pump_s3_receive_error", error=f"{type(exc).__name__}: {exc}")
@@ -124,6 +127,7 @@ class S3Pump:
             delay = math.ceil(backoff_seconds(attempt, base=self._retry_base))
             self._sqs.change_message_visibility(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"],
                                                 VisibilityTimeout=delay)
+            self._retry_due = max(self._retry_due, time.monotonic() + delay)
 
     def _delete(self, message: dict) -> None:
         self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
