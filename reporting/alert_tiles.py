@@ -39,20 +39,10 @@ def draw_alerts_per_hour(rows: Rows) -> str:
     step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)
     start = first if hourly else first.replace(hour=0)
     periods = [start + step * i for i in range(int((last - start) / step) + 1)]
-    index = {period: i for i, period in enumerate(periods)}
-    series = []
-    for fraud_class in ("not_fraud", "unlabelled", "fraud"):
-        values = [0.0] * len(periods)
-        for row in rows:
-            if row["fraud_class"] == fraud_class:
-                values[index[row["hour"] if hourly else row["hour"].replace(hour=0)]] += row["alerts"]
-        if any(values):
-            series.append((charts.CLASS_LABELS[fraud_class], charts.CLASS_COLORS[fraud_class], values))
-    chart = timechart.stacked_columns(periods, series, charts.fmt_int, "%d %H:00" if hourly else "%b %d")
-    legend = "".join(f'<span class="key"><i style="background:{colour}"></i>{charts.esc(label)}</span>'
-                     for label, colour, _ in reversed(series))
-    caption = f"Alerts per {'hour' if hourly else 'day'} of the transaction time, by the label known so far."
-    return f'{chart}<div class="legend">{legend}<span class="fine">{charts.esc(caption)}</span></div>'
+    return timechart.class_columns(periods, rows, lambda row: row["hour"] if hourly else row["hour"].replace(hour=0),
+                                   "alerts", charts.fmt_int, "%d %H:00" if hourly else "%b %d",
+                                   f"Alerts per {'hour' if hourly else 'day'} of the transaction time, by the label "
+                                   "known so far.")
 
 
 QUALITY_WEEKS = 8

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reporting import alert_tiles, charts, health, timechart
-from reporting.charts import esc
 from reporting.fraudmap import draw_fraud_map
 
 Rows = list[dict]
@@ -81,20 +80,9 @@ def draw_trend(rows: Rows) -> str:
     first, last = min(row["day"] for row in rows), max(row["day"] for row in rows)
     period = timechart.period_of(first, last)
     periods = timechart.period_range(first, last, period)
-    index = {start: i for i, start in enumerate(periods)}
-    series = []
-    for fraud_class in ("not_fraud", "unlabelled", "fraud"):
-        values = [0.0] * len(periods)
-        for row in rows:
-            if row["fraud_class"] == fraud_class:
-                values[index[timechart.period_start(row["day"], period)]] += row["volume_usd"]
-        if any(values):
-            series.append((charts.CLASS_LABELS[fraud_class], charts.CLASS_COLORS[fraud_class], values))
-    chart = timechart.stacked_columns(periods, series, charts.fmt_usd_short, "%b %Y" if period == "month" else "%b %d")
-    legend = "".join(f'<span class="key"><i style="background:{colour}"></i>{esc(label)}</span>'
-                     for label, colour, _ in reversed(series))
-    caption = f"Volume per {period}, {first.isoformat()} to {last.isoformat()}."
-    return f'{chart}<div class="legend">{legend}<span class="fine">{esc(caption)}</span></div>'
+    return timechart.class_columns(periods, rows, lambda row: timechart.period_start(row["day"], period),
+                                   "volume_usd", charts.fmt_usd_short, "%b %Y" if period == "month" else "%b %d",
+                                   f"Volume per {period}, {first.isoformat()} to {last.isoformat()}.")
 
 
 TILES: tuple[Tile, ...] = (

@@ -5,7 +5,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 
-from reporting.charts import empty, esc
+from reporting.charts import CLASS_COLORS, CLASS_LABELS, empty, esc
 
 WIDTH, HEIGHT = 1100, 250
 LEFT, RIGHT, TOP, BOTTOM = 78, 16, 14, 42
@@ -87,3 +87,22 @@ def stacked_columns(days: Sequence[dt.date], series: Sequence[tuple[str, str, Se
     parts.append(f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y_of(0):.1f}" y2="{y_of(0):.1f}"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def class_columns(periods: Sequence[dt.date], rows: Sequence[dict], period_of_row: Callable[[dict], dt.date],
+                  value: str, value_fmt: Callable[[float], str], day_fmt: str, caption: str) -> str:
+    """`stacked_columns` of `rows`' `value` per period (`period_of_row`), one series per fraud class (the
+    dashboard's fraud-status colours), with its legend and `caption`."""
+    index = {period: i for i, period in enumerate(periods)}
+    series = []
+    for fraud_class in ("not_fraud", "unlabelled", "fraud"):
+        values = [0.0] * len(periods)
+        for row in rows:
+            if row["fraud_class"] == fraud_class:
+                values[index[period_of_row(row)]] += row[value]
+        if any(values):
+            series.append((CLASS_LABELS[fraud_class], CLASS_COLORS[fraud_class], values))
+    chart = stacked_columns(periods, series, value_fmt, day_fmt)
+    legend = "".join(f'<span class="key"><i style="background:{colour}"></i>{esc(label)}</span>'
+                     for label, colour, _ in reversed(series))
+    return f'{chart}<div class="legend">{legend}<span class="fine">{esc(caption)}</span></div>'
