@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 DEPLOYED_MODEL = Path(__file__).resolve().with_name("model.json")
@@ -50,7 +50,7 @@ class Model:
         return cls(data["version"], tuple(data["features"]), tuple(data["categories"]), trees,
                    float(data["threshold"]))
 
-    @property
+    @cached_property  # vector() reads it for every row: walk the trees once
     def inputs(self) -> tuple[str, ...]:
         """The features some split reads, in the artifact's order: all the loader needs to compute."""
         read = {i for t in self.trees for i in t.feature if i >= 0}
