@@ -57,7 +57,7 @@ class ModelScorer:
         # the trees. Only the scores at or above the threshold are kept, unless keep_all_scores: then every row
         # is scored, the same way (the same sums in the same order, so the same bits).
         model, n = self.model, len(self.model.trees)
-        cuts = [0, n // 2, n * 7 // 10, n]
+        cuts = sorted({0, n // 2, n * 7 // 10, n})  # fewer runs for a model of fewer than 4 trees
         rows = f"{model.sql_inputs(f'({self.features.select})')} f"
         for start, stop in zip(cuts, cuts[1:], strict=False):  # raw_<k>: the sum of the first k trees
             so_far = f"f.raw_{start} + " if start else ""

@@ -2,6 +2,7 @@
 SQL reproduces the Python scores inside the loader, and each alert keeps its score, the model's version and its
 top reasons in words."""
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -165,3 +166,14 @@ def test_training_reads_every_feature_of_its_rows():
     model = Model.from_dict(artifact)
     assert "amt" in model.inputs and len(model.trees) > 1
     assert measure(model, test)["roc_auc"] > 0.95
+
+
+@pytest.mark.parametrize("trees", [1, 3])
+def test_a_model_of_a_few_trees_scores_in_sql_as_in_python(model_dsn, trees):
+    small = dataclasses.replace(deployed_model(), trees=deployed_model().trees[:trees])
+    files = [_day(card, day) for day in range(2) for card in (5, 6)]
+    bench, kept = _load(model_dsn, files, ModelScorer(threshold=0.5, model=small, keep_all_scores=True))
+    bench.db.close()
+    assert len(kept) == 16
+    for row in kept.values():
+        assert row["score"] == pytest.approx(small.score(small.vector(row)), abs=1e-12)
